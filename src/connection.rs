@@ -1,0 +1,393 @@
+//! Connection properties: validating the console base URL and API token, and building request URLs.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Deserialize;
+
+use crate::error::ConnectorError;
+
+/// Query values keep only RFC 3986 unreserved characters; everything else (`&`, `+`, `#`, `,`, space) is encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The shortest token accepted; SentinelOne's are 80 characters (legacy) or longer JWTs.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+/// The connection properties exactly as a host passes them (camelCase, all optional on the wire).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionProperties {
+    /// The console's base URL, e.g. `https://usea1-partners.sentinelone.net`.
+    pub base_url: Option<serde_json::Value>,
+    /// The service user's API token.
+    pub api_token: Option<serde_json::Value>,
+}
+
+/// A validated connection: a normalised base URL and a token safe to put in a header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Connection {
+    base: String,
+    api_token: String,
+}
+
+// The token must not reach logs through Debug.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("base", &self.base)
+            .field("api_token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl Connection {
+    /// Validates raw connection properties into a connection, or explains what is wrong.
+    pub fn from_properties(props: &ConnectionProperties) -> Result<Self, ConnectorError> {
+        let base_url = match &props.base_url {
+            Some(serde_json::Value::String(s)) => s,
+            None | Some(serde_json::Value::Null) => {
+                return Err(invalid("baseUrl is required"));
+            }
+            Some(_) => return Err(invalid("baseUrl must be a string")),
+        };
+        let api_token = match &props.api_token {
+            Some(serde_json::Value::String(s)) => s,
+            None | Some(serde_json::Value::Null) => {
+                return Err(invalid("apiToken is required"));
+            }
+            Some(_) => return Err(invalid("apiToken must be a string")),
+        };
+        Self::new(base_url, api_token)
+    }
+
+    /// Validates a base URL and token given as plain strings.
+    pub fn new(base_url: &str, api_token: &str) -> Result<Self, ConnectorError> {
+        Ok(Self {
+            base: normalise_base_url(base_url)?,
+            api_token: validate_token(api_token)?.to_owned(),
+        })
+    }
+
+    /// The normalised base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The API token, for the Authorization header and for redacting it from text.
+    pub fn api_token(&self) -> &str {
+        &self.api_token
+    }
+
+    /// The `Authorization` header value SentinelOne expects.
+    pub fn authorization(&self) -> String {
+        format!("ApiToken {}", self.api_token)
+    }
+
+    /// An absolute URL for `path` (a constant starting with `/`) with every query value percent-encoded.
+    pub fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = String::with_capacity(self.base.len() + path.len() + 64);
+        url.push_str(&self.base);
+        url.push_str(path);
+        for (i, (name, value)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.extend(utf8_percent_encode(name, QUERY_VALUE));
+            url.push('=');
+            url.extend(utf8_percent_encode(value, QUERY_VALUE));
+        }
+        url
+    }
+}
+
+fn invalid(message: &str) -> ConnectorError {
+    ConnectorError::InvalidConnection(message.to_owned())
+}
+
+fn validate_token(raw: &str) -> Result<&str, ConnectorError> {
+    // A trailing newline from copy-paste is common and harmless; anything inside is not.
+    let token = raw.trim();
+    if token.is_empty() {
+        return Err(invalid("apiToken is empty"));
+    }
+    if token.chars().any(char::is_whitespace) {
+        return Err(invalid(
+            "apiToken contains whitespace: paste only the raw token value, without an 'ApiToken ' prefix",
+        ));
+    }
+    if token.len() < MIN_TOKEN_CHARS {
+        // Also keeps redaction meaningful: a two-letter "token" would be scrubbed out of every text.
+        return Err(invalid(
+            "apiToken is too short to be a SentinelOne API token",
+        ));
+    }
+    if !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(invalid("apiToken contains control or non-ASCII characters"));
+    }
+    Ok(token)
+}
+
+fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(invalid("baseUrl is empty"));
+    }
+    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid("baseUrl contains whitespace or control characters"));
+    }
+    let (scheme, rest) = raw.split_once("://").ok_or_else(|| {
+        invalid("baseUrl must be an absolute URL such as https://usea1-partners.sentinelone.net")
+    })?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(invalid("baseUrl must use https://"));
+    }
+    if rest.contains('?') || rest.contains('#') {
+        return Err(invalid("baseUrl must not have a query or fragment"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(invalid(
+            "baseUrl must not contain credentials; put the token in apiToken",
+        ));
+    }
+    let (host, port) = split_host_port(authority)?;
+    let host = host.to_ascii_lowercase();
+    if scheme == "http" && !is_loopback(&host) {
+        return Err(invalid(
+            "baseUrl must use https:// (plain http:// is allowed only for localhost, for the mock console)",
+        ));
+    }
+
+    let mut url = format!("{scheme}://{host}");
+    if let Some(port) = port {
+        url.push(':');
+        url.push_str(port);
+    }
+    let origin_len = url.len();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if segment == "." || segment == ".." {
+            return Err(invalid(
+                "baseUrl path must not contain '.' or '..' segments",
+            ));
+        }
+        if !segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%!$'()*+,;=:".contains(&b))
+        {
+            return Err(invalid("baseUrl path has characters that are not allowed"));
+        }
+        url.push('/');
+        url.push_str(segment);
+    }
+    // People paste the API root they see in the docs; the connector adds it itself.
+    for api_root in ["/web/api/v2.1", "/web/api/v2.0", "/web/api"] {
+        if url.len() >= origin_len + api_root.len() && url.ends_with(api_root) {
+            url.truncate(url.len() - api_root.len());
+            break;
+        }
+    }
+    Ok(url)
+}
+
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), ConnectorError> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let end = v6
+            .find(']')
+            .ok_or_else(|| invalid("baseUrl has an unterminated IPv6 address"))?;
+        let (addr, after) = (&v6[..end], &v6[end + 1..]);
+        if addr.is_empty()
+            || !addr
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return Err(invalid("baseUrl has an invalid IPv6 address"));
+        }
+        let port = match after {
+            "" => None,
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or_else(|| invalid("baseUrl has an invalid host"))?,
+            ),
+        };
+        (&authority[..end + 2], port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(invalid("baseUrl has no host"));
+    }
+    if !host.starts_with('[') {
+        let valid_label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        if host.len() > 253 || !host.trim_end_matches('.').split('.').all(valid_label) {
+            return Err(invalid(
+                "baseUrl host must be an ASCII host name or IP address",
+            ));
+        }
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && matches!(port.parse::<u32>(), Ok(1..=65535));
+        if !valid {
+            return Err(invalid("baseUrl has an invalid port"));
+        }
+    }
+    Ok((host, port))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3 && rest.split('.').all(|o| o.parse::<u8>().is_ok())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(raw: &str) -> Result<String, String> {
+        normalise_base_url(raw).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn accepts_and_normalises_console_urls() {
+        assert_eq!(
+            base("https://usea1-partners.sentinelone.net").unwrap(),
+            "https://usea1-partners.sentinelone.net"
+        );
+        assert_eq!(
+            base("  HTTPS://USEA1-Partners.SentinelOne.net/  ").unwrap(),
+            "https://usea1-partners.sentinelone.net"
+        );
+        assert_eq!(
+            base("https://console.example//proxy///s1/").unwrap(),
+            "https://console.example/proxy/s1"
+        );
+        assert_eq!(
+            base("https://console.example/web/api/v2.1/").unwrap(),
+            "https://console.example"
+        );
+        assert_eq!(
+            base("https://console.example:8443").unwrap(),
+            "https://console.example:8443"
+        );
+        assert_eq!(
+            base("http://127.0.0.1:4010").unwrap(),
+            "http://127.0.0.1:4010"
+        );
+        assert_eq!(
+            base("http://localhost:4010/").unwrap(),
+            "http://localhost:4010"
+        );
+        assert_eq!(base("http://[::1]:4010").unwrap(), "http://[::1]:4010");
+        assert_eq!(
+            base("https://[2001:db8::1]").unwrap(),
+            "https://[2001:db8::1]"
+        );
+    }
+
+    #[test]
+    fn refuses_unsafe_or_ambiguous_urls() {
+        for (raw, why) in [
+            ("", "empty"),
+            ("usea1-partners.sentinelone.net", "absolute URL"),
+            ("ftp://console.example", "https"),
+            ("http://console.example", "localhost"),
+            ("http://127.0.0.1.evil.example", "localhost"),
+            ("https://user:pass@console.example", "credentials"),
+            ("https://console.example?x=1", "query"),
+            ("https://console.example/#frag", "query or fragment"),
+            ("https://console.example/a/../b", "'..'"),
+            ("https://console .example", "whitespace"),
+            ("https://console.example:0", "port"),
+            ("https://console.example:99999", "port"),
+            ("https://console.example:", "port"),
+            ("https://bücher.example", "ASCII"),
+            ("https://-bad.example", "ASCII"),
+            ("https://", "no host"),
+            ("https://[::1", "IPv6"),
+            ("https://console.example/a\"b", "not allowed"),
+        ] {
+            let err = base(raw).expect_err(raw);
+            assert!(err.contains(why), "{raw:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_trimmed_but_never_carry_whitespace_or_controls() {
+        assert_eq!(
+            validate_token("  abc.DEF_123-=abcdefgh  \n").unwrap(),
+            "abc.DEF_123-=abcdefgh"
+        );
+        for bad in [
+            "",
+            "   ",
+            "short-token",
+            "ApiToken abcdefghijklmnopqrstuvwxyz",
+            "abcdefghijklmnop\r\nX-Evil: 1",
+            "abcdefghijklmnop\u{0}c",
+            "tökén-abcdefghijklmnop",
+        ] {
+            let err = validate_token(bad).expect_err(bad);
+            assert_eq!(err.code(), "INVALID_CONNECTION");
+            if !bad.trim().is_empty() {
+                assert!(!err.to_string().contains(bad.trim()), "token echoed: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn properties_must_be_strings() {
+        let props: ConnectionProperties =
+            serde_json::from_str(r#"{"baseUrl": 12, "apiToken": "test-token-0123456789"}"#)
+                .unwrap();
+        let err = Connection::from_properties(&props).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid connection: baseUrl must be a string"
+        );
+        let props: ConnectionProperties =
+            serde_json::from_str(r#"{"baseUrl": "https://a.example"}"#).unwrap();
+        let err = Connection::from_properties(&props).unwrap_err();
+        assert_eq!(err.to_string(), "invalid connection: apiToken is required");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_as_one_value_each() {
+        let c = Connection::new("https://console.example/", "test-token-0123456789").unwrap();
+        assert_eq!(
+            c.url(
+                "/web/api/v2.1/agents",
+                &[("serialNumber__contains", "AB&limit=1"), ("limit", "1000")]
+            ),
+            "https://console.example/web/api/v2.1/agents?serialNumber__contains=AB%26limit%3D1&limit=1000"
+        );
+        assert_eq!(
+            c.url("/p", &[("s", "C02 X+Y#1,Z/é")]),
+            "https://console.example/p?s=C02%20X%2BY%231%2CZ%2F%C3%A9"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let c = Connection::new("https://console.example", "very-secret-token").unwrap();
+        assert!(!format!("{c:?}").contains("very-secret-token"));
+    }
+}

@@ -1,0 +1,345 @@
+//! The JavaScript side of the boundary: the host fetch shim and the platform fetch as transports,
+//! decoding arguments and encoding outputs and coded errors. Only `lib.rs` calls into this file.
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::capability::{self, Capability, CapabilityOutput};
+use crate::connection::ConnectionProperties;
+use crate::error::ConnectorError;
+use crate::redact::redact;
+use crate::response::MAX_BODY_BYTES;
+use crate::schema::MANIFEST_JSON;
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+
+/// The name every connector error carries in JavaScript.
+const ERROR_NAME: &str = "SentinelOneConnectorError";
+
+/// Runs `capability` for a JS caller and settles with a plain output object or a coded `Error`.
+pub async fn run(
+    capability: Result<Capability, ConnectorError>,
+    connection: JsValue,
+    input: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let token = token_of(&connection);
+    let outcome = async {
+        let capability = capability?;
+        let connection = decode_connection(&connection)?;
+        let input: serde_json::Value = serde_wasm_bindgen::from_value(input)
+            .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
+        let fetch = option_fn(&options, "fetch")?;
+        match fetch {
+            Some(fetch) => {
+                capability::invoke(&ShimTransport { fetch }, capability, &connection, &input).await
+            }
+            None => capability::invoke(&PlatformTransport, capability, &connection, &input).await,
+        }
+    }
+    .await;
+    match outcome {
+        Ok(output) => encode_output(output),
+        Err(error) => Err(error_to_js(&error, token.as_deref())),
+    }
+}
+
+/// Reads `{ connection, input }` of the generic `invoke` entry.
+pub fn split_request(request: &JsValue) -> (JsValue, JsValue) {
+    let field =
+        |name: &str| Reflect::get(request, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if request.is_object() {
+        (field("connection"), field("input"))
+    } else {
+        (JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+}
+
+/// The capability named by a JS value, which must be a known capability name.
+pub fn capability_named(name: &JsValue) -> Result<Capability, ConnectorError> {
+    match name.as_string() {
+        Some(name) => Capability::from_name(&name),
+        None => Err(ConnectorError::UnknownCapability(
+            "(not a string)".to_owned(),
+        )),
+    }
+}
+
+/// The manifest as a fresh plain object.
+pub fn manifest() -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(MANIFEST_JSON)
+}
+
+/// One of a capability's schemas (`inputSchema` or `outputSchema`) as a plain object.
+pub fn capability_schema(name: &JsValue, which: &str) -> Result<JsValue, JsValue> {
+    let capability = capability_named(name).map_err(|e| error_to_js(&e, None))?;
+    let manifest = manifest()?;
+    let capabilities = Reflect::get(&manifest, &"capabilities".into())?;
+    let entry = Reflect::get(&capabilities, &capability.name().into())?;
+    Reflect::get(&entry, &which.into())
+}
+
+/// Turns a coded error into a real JS `Error` with `.code`, `.retryable`, `.status` and friends.
+pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
+    let scrub = |text: &str| -> String {
+        match token {
+            Some(t) => redact(text, t).into_owned(),
+            None => text.to_owned(),
+        }
+    };
+    let js_error = js_sys::Error::new(&scrub(&error.to_string()));
+    js_error.set_name(ERROR_NAME);
+    let upstream = error.upstream();
+    let number = |n: Option<f64>| n.map_or(JsValue::NULL, JsValue::from_f64);
+    let text = |t: Option<&String>| t.map_or(JsValue::NULL, |t| JsValue::from_str(&scrub(t)));
+    let fields: [(&str, JsValue); 7] = [
+        ("code", JsValue::from_str(error.code())),
+        ("retryable", JsValue::from_bool(error.retryable())),
+        ("status", number(error.status().map(f64::from))),
+        (
+            "retryAfterMs",
+            number(error.retry_after_ms().map(|ms| ms as f64)),
+        ),
+        (
+            "upstreamCode",
+            number(upstream.and_then(|u| u.code).map(|c| c as f64)),
+        ),
+        (
+            "upstreamTitle",
+            text(upstream.and_then(|u| u.title.as_ref())),
+        ),
+        (
+            "upstreamDetail",
+            text(upstream.and_then(|u| u.detail.as_ref())),
+        ),
+    ];
+    for (name, value) in fields {
+        // Reflect::set on a fresh Error cannot fail; ignoring keeps the error path panic-free.
+        let _ = Reflect::set(&js_error, &JsValue::from_str(name), &value);
+    }
+    js_error.into()
+}
+
+fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    match output {
+        CapabilityOutput::Lookup(lookup) => {
+            let object = serde::Serialize::serialize(&lookup.output, &serializer).map_err(|e| {
+                error_to_js(&ConnectorError::MalformedResponse(e.to_string()), None)
+            })?;
+            // The engine's JSON.parse builds rawResponse far faster than converting a serde tree.
+            let raw = js_sys::JSON::parse(&lookup.raw_response).map_err(|_| {
+                error_to_js(
+                    &ConnectorError::MalformedResponse("the body is not JSON".into()),
+                    None,
+                )
+            })?;
+            Reflect::set(&object, &"rawResponse".into(), &raw)?;
+            Ok(object)
+        }
+    }
+}
+
+fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, ConnectorError> {
+    if !connection.is_object() {
+        return Err(ConnectorError::InvalidConnection(
+            "connection must be an object with baseUrl and apiToken".into(),
+        ));
+    }
+    serde_wasm_bindgen::from_value(connection.clone()).map_err(|_| {
+        ConnectorError::InvalidConnection("connection properties must be JSON values".into())
+    })
+}
+
+fn token_of(connection: &JsValue) -> Option<String> {
+    if !connection.is_object() {
+        return None;
+    }
+    Reflect::get(connection, &"apiToken".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(ConnectorError::InvalidInput(
+            "options must be an object".into(),
+        ));
+    }
+    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| ConnectorError::InvalidInput(format!("options.{name} must be a function")))
+}
+
+/// The host's fetch shim: `(request) => Promise<{ status, headers?, body }>`.
+struct ShimTransport {
+    fetch: Function,
+}
+
+impl Transport for ShimTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let js_request = request_to_js(&request);
+        let returned = self
+            .fetch
+            .call1(&JsValue::UNDEFINED, &js_request)
+            .map_err(|thrown| TransportError::Network(describe_rejection(&thrown)))?;
+        // Promise.resolve also adopts foreign thenables and plain values.
+        let settled = JsFuture::from(Promise::resolve(&returned))
+            .await
+            .map_err(|rejected| TransportError::Network(describe_rejection(&rejected)))?;
+        response_from_js(&settled)
+    }
+}
+
+fn request_to_js(request: &HttpRequest) -> JsValue {
+    let object = Object::new();
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        let _ = Reflect::set(
+            &headers,
+            &JsValue::from_str(name),
+            &JsValue::from_str(value),
+        );
+    }
+    let _ = Reflect::set(&object, &"method".into(), &request.method.into());
+    let _ = Reflect::set(&object, &"url".into(), &JsValue::from_str(&request.url));
+    let _ = Reflect::set(&object, &"headers".into(), &headers);
+    if let Some(body) = &request.body {
+        let _ = Reflect::set(&object, &"body".into(), &JsValue::from_str(body));
+    }
+    object.into()
+}
+
+fn response_from_js(value: &JsValue) -> Result<HttpResponse, TransportError> {
+    let contract = |m: &str| TransportError::Contract(m.to_owned());
+    if !value.is_object() {
+        return Err(contract(
+            "the fetch shim must resolve with an object { status, headers?, body }",
+        ));
+    }
+    let get = |name: &str| {
+        Reflect::get(value, &JsValue::from_str(name))
+            .map_err(|_| contract("reading the response object threw"))
+    };
+    let status = get("status")?
+        .as_f64()
+        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
+        .ok_or_else(|| {
+            contract("response.status must be an integer HTTP status from 100 to 599")
+        })?;
+    let body = body_text(&get("body")?)?;
+    Ok(HttpResponse {
+        status: status as u16,
+        headers: headers_from_js(&get("headers")?),
+        body,
+    })
+}
+
+/// Copies a JS string body into wasm memory, refusing a non-string or an oversized one before the copy.
+fn body_text(body: &JsValue) -> Result<String, TransportError> {
+    let Some(text) = body.dyn_ref::<js_sys::JsString>() else {
+        return Err(TransportError::Contract(
+            "response.body must be a string (the response text)".into(),
+        ));
+    };
+    // A JS length counts UTF-16 units, at most one per UTF-8 byte: over the limit here is over it in bytes.
+    let units = text.length() as usize;
+    if units > MAX_BODY_BYTES {
+        return Err(TransportError::TooLarge(format!(
+            "the response body is {units} characters; at most {MAX_BODY_BYTES} bytes are accepted"
+        )));
+    }
+    Ok(String::from(text))
+}
+
+fn headers_from_js(headers: &JsValue) -> Vec<(String, String)> {
+    if !headers.is_object() {
+        return Vec::new();
+    }
+    // A Headers or Map instance iterates as [name, value] pairs; a plain object does not iterate.
+    let pairs: Array = match js_sys::try_iter(headers) {
+        Ok(Some(iter)) => iter.filter_map(Result::ok).collect(),
+        _ => Object::entries(headers.unchecked_ref()),
+    };
+    pairs
+        .iter()
+        .filter_map(|pair| {
+            let pair: Array = pair.dyn_into().ok()?;
+            Some((
+                pair.get(0).as_string()?.to_ascii_lowercase(),
+                pair.get(1).as_string()?,
+            ))
+        })
+        .collect()
+}
+
+fn describe_rejection(value: &JsValue) -> String {
+    let text = if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        String::from(error.message())
+    } else if let Some(text) = value.as_string() {
+        text
+    } else if value.is_undefined() {
+        "the fetch shim rejected with undefined".to_owned()
+    } else {
+        format!(
+            "the fetch shim rejected with a non-Error value ({})",
+            value.js_typeof().as_string().unwrap_or_default()
+        )
+    };
+    text.chars().take(500).collect()
+}
+
+/// The platform's own `fetch` (Node 18+ or the browser): gloo-net builds the request.
+struct PlatformTransport;
+
+impl Transport for PlatformTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let network = |m: String| TransportError::Network(m);
+        let method = match request.method {
+            "POST" => gloo_net::http::Method::POST,
+            _ => gloo_net::http::Method::GET,
+        };
+        let mut builder = gloo_net::http::RequestBuilder::new(&request.url).method(method);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = match request.body {
+            Some(body) => builder.body(body),
+            None => builder.build(),
+        }
+        .map_err(|e| network(e.to_string()))?;
+        // gloo-net's own send() panics when fetch resolves with a foreign object; this call cannot.
+        let promise = crate::exports::platform_fetch(&built.into())
+            .map_err(|thrown| network(describe_rejection(&thrown)))?;
+        let resolved = JsFuture::from(promise)
+            .await
+            .map_err(|rejected| network(describe_rejection(&rejected)))?;
+        let response: web_sys::Response = resolved.dyn_into().map_err(|_| {
+            TransportError::Contract(
+                "the platform fetch resolved with something that is not a Response".into(),
+            )
+        })?;
+        let text = response
+            .text()
+            .map_err(|e| network(describe_rejection(&e)))?;
+        let body = JsFuture::from(text)
+            .await
+            .map_err(|e| network(describe_rejection(&e)))?;
+        let body = body_text(&body)?;
+        Ok(HttpResponse {
+            status: response.status(),
+            headers: headers_from_js(&response.headers()),
+            body,
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! SentinelOne device-trust connector: capabilities an identity flow calls by name, with every
+//! request sent through a host-provided transport.
+//!
+//! The core is plain Rust and natively testable; this file is the only `#[wasm_bindgen]` layer,
+//! each export a one-line decode, call, encode.
+#![warn(missing_docs)]
+
+pub mod capability;
+pub mod connection;
+pub mod error;
+pub mod lookup;
+pub mod loose;
+pub mod output;
+pub mod redact;
+pub mod response;
+pub mod schema;
+pub mod serial;
+pub mod timestamp;
+pub mod transport;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+mod js_glue;
+
+#[cfg(target_arch = "wasm32")]
+pub use exports::*;
+
+/// The JavaScript API: `manifest`, `inputSchema`, `outputSchema`, `getAgentBySerialNumber`, `invoke`.
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use wasm_bindgen::prelude::*;
+
+    use crate::capability::Capability;
+    use crate::js_glue;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// The platform's global `fetch`; a missing or throwing one is an `Err`, never a trap.
+        #[wasm_bindgen(catch, js_name = fetch)]
+        pub(crate) fn platform_fetch(
+            request: &web_sys::Request,
+        ) -> Result<js_sys::Promise, JsValue>;
+    }
+
+    #[wasm_bindgen(typescript_custom_section)]
+    const TYPES: &'static str = include_str!("connector.d.ts");
+
+    /// The connector manifest with every schema resolved into it.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn manifest() -> Result<JsValue, JsValue> {
+        js_glue::manifest()
+    }
+
+    /// The input JSON Schema of a capability.
+    #[wasm_bindgen(js_name = inputSchema, skip_typescript)]
+    pub fn input_schema(capability: JsValue) -> Result<JsValue, JsValue> {
+        js_glue::capability_schema(&capability, "inputSchema")
+    }
+
+    /// The output JSON Schema of a capability.
+    #[wasm_bindgen(js_name = outputSchema, skip_typescript)]
+    pub fn output_schema(capability: JsValue) -> Result<JsValue, JsValue> {
+        js_glue::capability_schema(&capability, "outputSchema")
+    }
+
+    /// Looks up the SentinelOne agent whose serial number equals `input.serialNumber` exactly.
+    #[wasm_bindgen(js_name = getAgentBySerialNumber, skip_typescript)]
+    pub async fn get_agent_by_serial_number(
+        connection: JsValue,
+        input: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        js_glue::run(
+            Ok(Capability::GetAgentBySerialNumber),
+            connection,
+            input,
+            options,
+        )
+        .await
+    }
+
+    /// Runs a capability by name with `{ connection, input }`, as a flow engine calls it.
+    #[wasm_bindgen(skip_typescript)]
+    pub async fn invoke(
+        capability: JsValue,
+        request: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (connection, input) = js_glue::split_request(&request);
+        js_glue::run(
+            js_glue::capability_named(&capability),
+            connection,
+            input,
+            options,
+        )
+        .await
+    }
+}

@@ -1,0 +1,198 @@
+//! Get Agent by Serial Number: one substring query, then an exact match chosen deterministically.
+
+use std::cmp::Ordering;
+
+use crate::connection::Connection;
+use crate::error::ConnectorError;
+use crate::loose;
+use crate::output::{AgentLookup, Lookup};
+use crate::response;
+use crate::serial;
+use crate::timestamp;
+use crate::transport::{HttpRequest, Transport};
+use crate::wire;
+
+/// The agents endpoint, relative to the console base URL.
+pub const AGENTS_PATH: &str = "/web/api/v2.1/agents";
+
+/// The largest page the API serves.
+pub const PAGE_LIMIT: u32 = 1000;
+
+/// How many pages of substring matches a lookup reads before it gives up (10,000 agents).
+pub const MAX_PAGES: usize = 10;
+
+/// Builds the request for one page of agents whose serial contains `serial`.
+pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str>) -> HttpRequest {
+    let limit = PAGE_LIMIT.to_string();
+    let mut query = vec![
+        ("serialNumber__contains", serial),
+        ("limit", limit.as_str()),
+    ];
+    if let Some(cursor) = cursor {
+        query.push(("cursor", cursor));
+    }
+    HttpRequest {
+        method: "GET",
+        url: connection.url(AGENTS_PATH, &query),
+        headers: vec![
+            ("Authorization", connection.authorization()),
+            ("Accept", "application/json".to_owned()),
+        ],
+        body: None,
+    }
+}
+
+/// Validates the input and looks up the agent with exactly this serial number.
+pub async fn get_agent_by_serial_number<T: Transport>(
+    transport: &T,
+    connection: &Connection,
+    input: &serde_json::Value,
+) -> Result<Lookup, ConnectorError> {
+    let serial = serial::validate(input_field(input, "serialNumber")?)?;
+    if serial::is_placeholder(serial) {
+        return Err(ConnectorError::InvalidInput(format!(
+            "serialNumber {serial:?} is a firmware placeholder shared by many devices, not a device identity"
+        )));
+    }
+    lookup_serial(transport, connection, serial).await
+}
+
+/// Reads one field of a capability input, which must be a JSON object.
+pub fn input_field<'v>(
+    input: &'v serde_json::Value,
+    name: &str,
+) -> Result<Option<&'v serde_json::Value>, ConnectorError> {
+    match input {
+        serde_json::Value::Object(map) => Ok(map.get(name)),
+        _ => Err(ConnectorError::InvalidInput(
+            "input must be an object".to_owned(),
+        )),
+    }
+}
+
+/// Looks up an already validated serial: pages only while more substring matches exist than were read.
+pub async fn lookup_serial<T: Transport>(
+    transport: &T,
+    connection: &Connection,
+    serial: &str,
+) -> Result<Lookup, ConnectorError> {
+    let mut bodies: Vec<String> = Vec::with_capacity(1);
+    let mut best: Option<Candidate> = None;
+    let mut match_count = 0u64;
+    let mut total_items = 0u64;
+    let mut seen = 0u64;
+    let mut cursor: Option<String> = None;
+    let mut status_code;
+
+    loop {
+        if bodies.len() == MAX_PAGES {
+            return Err(ConnectorError::ResponseTooLarge(format!(
+                "more than {} agents have serials containing this value; the lookup stops at {MAX_PAGES} pages",
+                MAX_PAGES as u64 * u64::from(PAGE_LIMIT)
+            )));
+        }
+        let request = agents_request(connection, serial, cursor.as_deref());
+        let response = transport
+            .send(request)
+            .await
+            .map_err(response::transport_failure)?;
+        response::check(&response)?;
+        status_code = response.status;
+
+        let page_index = bodies.len();
+        let page: wire::AgentsPage<'_> = serde_json::from_str(&response.body)
+            .map_err(|e| ConnectorError::MalformedResponse(format!("agents page: {e}")))?;
+        let pagination = page.pagination.as_ref();
+        if page_index == 0 {
+            total_items = pagination
+                .and_then(|p| loose::count(&p.total_items))
+                .unwrap_or(page.data.len() as u64);
+        }
+        seen += page.data.len() as u64;
+        for agent in &page.data {
+            if agent.serial().as_deref() != Some(serial) {
+                continue;
+            }
+            match_count += 1;
+            let candidate = Candidate::new(page_index, status_code, agent);
+            if best
+                .as_ref()
+                .is_none_or(|b| candidate.cmp_preference(b) == Ordering::Less)
+            {
+                best = Some(candidate);
+            }
+        }
+        let next = pagination
+            .and_then(|p| p.next_cursor.as_ref())
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        drop(page);
+        bodies.push(response.body);
+
+        match next {
+            // An empty page with a cursor would loop forever on a misbehaving console.
+            Some(next) if seen < total_items && seen > 0 && Some(&next) != cursor.as_ref() => {
+                cursor = Some(next);
+            }
+            _ => break,
+        }
+    }
+
+    let (mut output, page_index) = match best {
+        Some(best) => (best.output, best.page),
+        None => (AgentLookup::not_found(status_code), 0),
+    };
+    output.total_items = total_items;
+    output.match_count = match_count;
+    let raw_response = bodies.swap_remove(page_index);
+    Ok(Lookup {
+        output,
+        raw_response,
+    })
+}
+
+/// An exact match with what ranks it against the others.
+struct Candidate {
+    page: usize,
+    output: AgentLookup,
+    last_active: Option<i64>,
+}
+
+impl Candidate {
+    fn new(page: usize, status_code: u16, agent: &wire::Agent<'_>) -> Self {
+        let output = AgentLookup::found(status_code, agent);
+        let last_active = output
+            .last_active_date
+            .as_deref()
+            .and_then(timestamp::parse_micros);
+        Self {
+            page,
+            output,
+            last_active,
+        }
+    }
+
+    /// `Less` means `self` is preferred: not decommissioned, then most recently active, then the lower id.
+    fn cmp_preference(&self, other: &Self) -> Ordering {
+        let decommissioned_rank = |c: &Self| match c.output.is_decommissioned {
+            Some(false) => 0,
+            None => 1,
+            Some(true) => 2,
+        };
+        let id_key = |c: &Self| {
+            let id = c.output.agent_id.as_deref().unwrap_or("");
+            (id.is_empty(), id.len(), id.to_owned())
+        };
+        decommissioned_rank(self)
+            .cmp(&decommissioned_rank(other))
+            // Newer first; an unknown date ranks after every known one.
+            .then_with(|| match (self.last_active, other.last_active) {
+                (Some(a), Some(b)) => b.cmp(&a),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| id_key(self).cmp(&id_key(other)))
+    }
+}

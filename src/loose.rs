@@ -1,0 +1,219 @@
+//! A JSON scalar read leniently, the way real consoles write them (`"True"`, `"10"`, numbers for strings).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Any JSON value, kept as a scalar where it is one; objects and arrays are skipped without allocating.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loose<'a> {
+    /// JSON `null`.
+    Null,
+    /// A JSON boolean.
+    Bool(bool),
+    /// A JSON integer that fits `i64` (negative or small).
+    Int(i64),
+    /// A JSON integer above `i64::MAX`.
+    UInt(u64),
+    /// A JSON number with a fraction or exponent.
+    Float(f64),
+    /// A JSON string, borrowed from the body when it had no escapes.
+    Str(Cow<'a, str>),
+    /// A JSON object or array.
+    Composite,
+}
+
+impl<'a> Loose<'a> {
+    /// The value as a boolean: `true`, `"True"`, `"true"`, `1` and `"1"` are true; their opposites false.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(*b),
+            Self::Int(0) => Some(false),
+            Self::Int(1) => Some(true),
+            Self::Str(s) => {
+                let s = s.trim();
+                if s.eq_ignore_ascii_case("true") || s == "1" {
+                    Some(true)
+                } else if s.eq_ignore_ascii_case("false") || s == "0" {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The value as a non-negative integer: numbers and numeric strings such as `"10"`.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Int(i) => u64::try_from(*i).ok(),
+            Self::UInt(u) => Some(*u),
+            Self::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f <= 9.0e15 => Some(*f as u64),
+            Self::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as text: strings as they are, numbers and booleans written out; null and composites are `None`.
+    pub fn to_text(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Self::Str(s) => Some(s.clone()),
+            Self::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+            Self::Int(i) => Some(Cow::Owned(i.to_string())),
+            Self::UInt(u) => Some(Cow::Owned(u.to_string())),
+            Self::Float(f) => Some(Cow::Owned(f.to_string())),
+            Self::Null | Self::Composite => None,
+        }
+    }
+
+    /// The value as a borrowed string, only when it is a JSON string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Reads an optional loose field: a missing key and `null` are both `None`.
+pub fn text(field: &Option<Loose<'_>>) -> Option<String> {
+    field.as_ref().and_then(Loose::to_text).map(Cow::into_owned)
+}
+
+/// Reads an optional loose field as a boolean.
+pub fn boolean(field: &Option<Loose<'_>>) -> Option<bool> {
+    field.as_ref().and_then(Loose::as_bool)
+}
+
+/// Reads an optional loose field as a non-negative integer.
+pub fn count(field: &Option<Loose<'_>>) -> Option<u64> {
+    field.as_ref().and_then(Loose::as_u64)
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LooseVisitor(std::marker::PhantomData))
+    }
+}
+
+struct LooseVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for LooseVisitor<'a> {
+    type Value = Loose<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Loose::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Loose::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(i64::try_from(v).map_or(Loose::UInt(v), Loose::Int))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Loose::Float(v))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Loose::deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Loose::Composite)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Loose::Composite)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loose(json: &str) -> Loose<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn booleans_as_consoles_write_them() {
+        for (json, expected) in [
+            ("true", Some(true)),
+            ("false", Some(false)),
+            ("\"True\"", Some(true)),
+            ("\"FALSE\"", Some(false)),
+            ("\" true \"", Some(true)),
+            ("1", Some(true)),
+            ("\"0\"", Some(false)),
+            ("2", None),
+            ("\"yes please\"", None),
+            ("null", None),
+            ("{}", None),
+        ] {
+            assert_eq!(loose(json).as_bool(), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn counts_from_numbers_and_strings() {
+        for (json, expected) in [
+            ("0", Some(0)),
+            ("7", Some(7)),
+            ("\"10\"", Some(10)),
+            ("7.0", Some(7)),
+            ("7.5", None),
+            ("-1", None),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("1e400", None),
+            ("\"many\"", None),
+            ("[1]", None),
+        ] {
+            let v: Result<Loose<'_>, _> = serde_json::from_str(json);
+            assert_eq!(v.ok().and_then(|v| v.as_u64()), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn text_borrows_plain_strings_and_writes_out_numbers() {
+        let body = r#"["FS6V1B3", "a\"b", 12345, true, null, {"x": [1, 2]}]"#;
+        let values: Vec<Loose<'_>> = serde_json::from_str(body).unwrap();
+        assert!(matches!(values[0], Loose::Str(Cow::Borrowed("FS6V1B3"))));
+        assert_eq!(values[1].to_text().as_deref(), Some("a\"b"));
+        assert_eq!(values[2].to_text().as_deref(), Some("12345"));
+        assert_eq!(values[3].to_text().as_deref(), Some("true"));
+        assert_eq!(values[4].to_text(), None);
+        assert_eq!(values[5], Loose::Composite);
+        assert_eq!(values[2].as_str(), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! What Get Agent by Serial Number returns: the Ping connector's fields, named as it names them.
+
+use serde::Serialize;
+
+use crate::loose;
+use crate::redact::redact_owned;
+use crate::wire;
+
+/// The output of Get Agent by Serial Number, without `rawResponse` (see [`Lookup`]).
+///
+/// Field names are a shipped contract: add fields, never rename them.
+#[derive(Serialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentLookup {
+    /// The HTTP status of the API response the answer came from.
+    pub status_code: u16,
+    /// Whether an agent with exactly this serial number exists.
+    pub agent_found: bool,
+    /// The agent's SentinelOne id.
+    pub agent_id: Option<String>,
+    /// The device's host name.
+    pub computer_name: Option<String>,
+    /// The agent's UUID.
+    pub uuid: Option<String>,
+    /// The device's serial number, as the console has it.
+    pub serial_number: Option<String>,
+    /// The OS family (`windows`, `macos`, `linux`, `windows_legacy`, or what the console sends).
+    pub os_type: Option<String>,
+    /// The OS name and version.
+    pub os_name: Option<String>,
+    /// The installed agent version.
+    pub agent_version: Option<String>,
+    /// Whether the agent was recently active.
+    pub is_active: Option<bool>,
+    /// Whether the agent is decommissioned.
+    pub is_decommissioned: Option<bool>,
+    /// When the agent last talked to the console, as the console wrote it.
+    pub last_active_date: Option<String>,
+    /// The agent's site id.
+    pub site_id: Option<String>,
+    /// The agent's account id.
+    pub account_id: Option<String>,
+    /// The agent's group id.
+    pub group_id: Option<String>,
+    /// The agent's network status (`connected`, `disconnected`, …, or what the console sends).
+    pub network_status: Option<String>,
+    /// How many agents' serials contain the input (the API's substring count).
+    pub total_items: u64,
+    /// How many agents have exactly this serial.
+    pub match_count: u64,
+}
+
+impl AgentLookup {
+    /// The fields of a found agent, copied out of its wire form.
+    pub fn found(status_code: u16, agent: &wire::Agent<'_>) -> Self {
+        Self {
+            status_code,
+            agent_found: true,
+            agent_id: loose::text(&agent.id),
+            computer_name: loose::text(&agent.computer_name),
+            uuid: loose::text(&agent.uuid),
+            serial_number: agent.serial().map(|s| s.into_owned()),
+            os_type: loose::text(&agent.os_type),
+            os_name: loose::text(&agent.os_name),
+            agent_version: loose::text(&agent.agent_version),
+            is_active: loose::boolean(&agent.is_active),
+            is_decommissioned: loose::boolean(&agent.is_decommissioned),
+            last_active_date: loose::text(&agent.last_active_date),
+            site_id: loose::text(&agent.site_id),
+            account_id: loose::text(&agent.account_id),
+            group_id: loose::text(&agent.group_id),
+            network_status: loose::text(&agent.network_status),
+            total_items: 0,
+            match_count: 0,
+        }
+    }
+
+    /// The answer when no agent has exactly this serial: every agent field null.
+    pub fn not_found(status_code: u16) -> Self {
+        Self {
+            status_code,
+            ..Self::default()
+        }
+    }
+}
+
+/// A lookup's answer together with the unmodified API response body it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The typed output fields.
+    pub output: AgentLookup,
+    /// The body of the API response that held the chosen agent (the first page when none matched).
+    pub raw_response: String,
+}
+
+impl Lookup {
+    /// The same answer with `secret` scrubbed from every text field and from `rawResponse`.
+    pub fn redacted(mut self, secret: &str) -> Self {
+        let o = &mut self.output;
+        for field in [
+            &mut o.agent_id,
+            &mut o.computer_name,
+            &mut o.uuid,
+            &mut o.serial_number,
+            &mut o.os_type,
+            &mut o.os_name,
+            &mut o.agent_version,
+            &mut o.last_active_date,
+            &mut o.site_id,
+            &mut o.account_id,
+            &mut o.group_id,
+            &mut o.network_status,
+        ] {
+            if let Some(text) = field.take() {
+                *field = Some(redact_owned(text, secret));
+            }
+        }
+        self.raw_response = redact_owned(self.raw_response, secret);
+        self
+    }
+
+    /// The whole output as JSON, `rawResponse` included, as a host sees it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(&self.output).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut value {
+            let raw = serde_json::from_str(&self.raw_response).unwrap_or_default();
+            map.insert("rawResponse".to_owned(), raw);
+        }
+        value
+    }
+}

@@ -1,0 +1,115 @@
+//! Turning an HTTP response's status and size into the connector's error codes.
+
+use crate::error::ConnectorError;
+use crate::transport::{HttpResponse, TransportError};
+use crate::wire;
+
+/// The largest response body the connector parses (a 1000-agent page is about 6 MiB).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Accepts a 2xx response of acceptable size, or says which coded error it is.
+pub fn check(response: &HttpResponse) -> Result<(), ConnectorError> {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        if response.body.len() > MAX_BODY_BYTES {
+            return Err(ConnectorError::ResponseTooLarge(format!(
+                "the response body is {} bytes; at most {MAX_BODY_BYTES} are accepted",
+                response.body.len()
+            )));
+        }
+        return Ok(());
+    }
+    let upstream = wire::upstream_detail(body_prefix(&response.body));
+    Err(match status {
+        401 => ConnectorError::Unauthorized(upstream),
+        403 => ConnectorError::Forbidden(upstream),
+        429 => ConnectorError::RateLimited {
+            retry_after_ms: response.header("retry-after").and_then(retry_after_ms),
+            upstream,
+        },
+        500..=599 => ConnectorError::UpstreamUnavailable { status, upstream },
+        _ => ConnectorError::UpstreamError { status, upstream },
+    })
+}
+
+/// Maps a transport failure to its coded error.
+pub fn transport_failure(error: TransportError) -> ConnectorError {
+    match error {
+        TransportError::Network(m) => ConnectorError::Network(m),
+        TransportError::Contract(m) => ConnectorError::ShimContract(m),
+        TransportError::TooLarge(m) => ConnectorError::ResponseTooLarge(m),
+    }
+}
+
+/// Parses a `Retry-After` value given in seconds into milliseconds.
+pub fn retry_after_ms(value: &str) -> Option<u64> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    (0.0..1.0e9)
+        .contains(&seconds)
+        .then_some((seconds * 1000.0) as u64)
+}
+
+// An error body is only read for its first entry; a huge one is cut rather than parsed whole.
+fn body_prefix(body: &str) -> &str {
+    const LIMIT: usize = 64 * 1024;
+    if body.len() <= LIMIT {
+        body
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn statuses_map_to_codes() {
+        let s1 = r#"{"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]}"#;
+        for (status, code) in [
+            (401, "UNAUTHORIZED"),
+            (403, "FORBIDDEN"),
+            (429, "RATE_LIMITED"),
+            (500, "UPSTREAM_UNAVAILABLE"),
+            (503, "UPSTREAM_UNAVAILABLE"),
+            (400, "UPSTREAM_ERROR"),
+            (404, "UPSTREAM_ERROR"),
+            (302, "UPSTREAM_ERROR"),
+        ] {
+            let err = check(&response(status, s1)).unwrap_err();
+            assert_eq!(err.code(), code, "{status}");
+            assert_eq!(err.status(), Some(status));
+            assert_eq!(err.upstream().and_then(|u| u.code), Some(4010010));
+        }
+        assert!(check(&response(200, "{}")).is_ok());
+        assert!(check(&response(204, "")).is_ok());
+    }
+
+    #[test]
+    fn retry_after_seconds_are_read() {
+        let mut r = response(429, "");
+        r.headers.push(("retry-after".into(), "3".into()));
+        assert_eq!(check(&r).unwrap_err().retry_after_ms(), Some(3000));
+        assert_eq!(retry_after_ms("0.5"), Some(500));
+        assert_eq!(retry_after_ms("-1"), None);
+        assert_eq!(retry_after_ms("NaN"), None);
+        assert_eq!(retry_after_ms("soon"), None);
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused_before_parsing() {
+        let big = "x".repeat(MAX_BODY_BYTES + 1);
+        assert_eq!(
+            check(&response(200, &big)).unwrap_err().code(),
+            "RESPONSE_TOO_LARGE"
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! ISO-8601 timestamps as SentinelOne writes them, read into UTC microseconds since the epoch.
+
+/// Parses `2023-03-17T10:27:24.654796Z`, `2022-08-10T08:01:58.651000` (no zone means UTC), `…20Z`,
+/// and explicit offsets such as `+02:00`, into microseconds since 1970-01-01T00:00:00Z.
+pub fn parse_micros(text: &str) -> Option<i64> {
+    let b = text.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let digits = b.get(from..from + len)?;
+        digits.iter().try_fold(0i64, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
+        })
+    };
+    let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+
+    let mut i = 19;
+    let mut micros = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 6 {
+                micros = micros * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        let digits = i - start;
+        if digits == 0 {
+            return None;
+        }
+        for _ in digits..6 {
+            micros *= 10;
+        }
+    }
+    let offset_seconds = match b.get(i) {
+        None => 0,
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let (oh, om) = match b.len() - i {
+                6 if b[i + 3] == b':' => (num(i + 1, 2)?, num(i + 4, 2)?),
+                5 => (num(i + 1, 2)?, num(i + 3, 2)?),
+                3 => (num(i + 1, 2)?, 0),
+                _ => return None,
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let s = oh * 3600 + om * 60;
+            if *sign == b'+' {
+                s
+            } else {
+                -s
+            }
+        }
+        _ => return None,
+    };
+
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    Some(seconds * 1_000_000 + micros)
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_form_consoles_write() {
+        let base = parse_micros("2023-03-17T10:27:24Z").unwrap();
+        assert_eq!(base, 1_679_048_844_000_000);
+        assert_eq!(
+            parse_micros("2023-03-17T10:27:24.654796Z"),
+            Some(base + 654_796)
+        );
+        assert_eq!(
+            parse_micros("2023-03-17T10:27:24.654796"),
+            Some(base + 654_796)
+        );
+        assert_eq!(parse_micros("2023-03-17T10:27:24.6Z"), Some(base + 600_000));
+        assert_eq!(
+            parse_micros("2023-03-17T10:27:24.123456789Z"),
+            Some(base + 123_456)
+        );
+        assert_eq!(parse_micros("2023-03-17 10:27:24"), Some(base));
+        assert_eq!(parse_micros("2023-03-17T12:27:24+02:00"), Some(base));
+        assert_eq!(parse_micros("2023-03-17T09:27:24-0100"), Some(base));
+        assert_eq!(parse_micros("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_micros("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000_000)
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_timestamp() {
+        for bad in [
+            "",
+            "yesterday",
+            "2023-03-17",
+            "2023-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2023-03-17T24:00:00Z",
+            "2023-03-17T10:27:24.Z",
+            "2023-03-17T10:27:24ZZ",
+            "2023-03-17T10:27:24+2",
+            "2023-03-17T10:27:24 junk",
+            "２０２３-03-17T10:27:24Z",
+        ] {
+            assert_eq!(parse_micros(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The SentinelOne API's JSON as it arrives: every field optional, every scalar read leniently.
+
+use serde::Deserialize;
+
+use crate::error::UpstreamDetail;
+use crate::loose::{self, Loose};
+
+/// One page of `GET /web/api/v2.1/agents`; strings borrow from the body where they can.
+#[derive(Deserialize, Debug)]
+pub struct AgentsPage<'a> {
+    /// The agents on this page; required, since a page without it is not the documented response.
+    #[serde(borrow)]
+    pub data: Vec<Agent<'a>>,
+    /// Totals and the cursor of the next page.
+    #[serde(borrow, default)]
+    pub pagination: Option<Pagination<'a>>,
+}
+
+/// `pagination` of a list response.
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination<'a> {
+    /// How many items match the query across all pages.
+    #[serde(borrow, default)]
+    pub total_items: Option<Loose<'a>>,
+    /// The cursor of the next page; null on the last page.
+    #[serde(borrow, default)]
+    pub next_cursor: Option<Loose<'a>>,
+}
+
+/// An agent as the API describes it; only the fields the connector reads are kept.
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // the names are the API's own
+pub struct Agent<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub uuid: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub computer_name: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub serial_number: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub os_type: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub os_name: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub agent_version: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub is_active: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub is_decommissioned: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub last_active_date: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub site_id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub account_id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub group_id: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub network_status: Option<Loose<'a>>,
+}
+
+impl Agent<'_> {
+    /// The agent's serial with surrounding whitespace trimmed, when it has one as a string or number.
+    pub fn serial(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.serial_number
+            .as_ref()
+            .and_then(Loose::to_text)
+            .map(|s| match s {
+                std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.trim()),
+                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.trim().to_owned()),
+            })
+    }
+}
+
+/// The error envelope `{"errors":[{"code","title","detail"}]}`.
+#[derive(Deserialize, Debug)]
+pub struct ErrorEnvelope<'a> {
+    /// The error entries; the first one is reported.
+    #[serde(borrow, default)]
+    pub errors: Option<Vec<ErrorEntry<'a>>>,
+}
+
+/// One entry of `errors`.
+#[derive(Deserialize, Debug)]
+#[allow(missing_docs)]
+pub struct ErrorEntry<'a> {
+    #[serde(borrow, default)]
+    pub code: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub title: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub detail: Option<Loose<'a>>,
+    // Some clients and proxies say `message` where SentinelOne says `title`.
+    #[serde(borrow, default)]
+    pub message: Option<Loose<'a>>,
+}
+
+/// The first SentinelOne error entry in `body`, or an empty detail when there is none or the body is not JSON.
+pub fn upstream_detail(body: &str) -> UpstreamDetail {
+    let Ok(envelope) = serde_json::from_str::<ErrorEnvelope<'_>>(body) else {
+        return UpstreamDetail::default();
+    };
+    let Some(first) = envelope.errors.as_ref().and_then(|e| e.first()) else {
+        return UpstreamDetail::default();
+    };
+    let clip = |s: String| -> String { s.chars().take(200).collect() };
+    UpstreamDetail {
+        code: first
+            .code
+            .as_ref()
+            .and_then(Loose::as_u64)
+            .and_then(|c| i64::try_from(c).ok()),
+        title: loose::text(&first.title)
+            .or_else(|| loose::text(&first.message))
+            .map(clip),
+        detail: loose::text(&first.detail).map(clip),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_documented_error_envelope() {
+        let d = upstream_detail(
+            r#"{"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]}"#,
+        );
+        assert_eq!(d.code, Some(4010010));
+        assert_eq!(d.title.as_deref(), Some("Authentication Failed"));
+        assert_eq!(d.detail, None);
+        let d = upstream_detail(r#"{"errors":[{"code":"5000010","message":"boom","detail":"x"}]}"#);
+        assert_eq!(d.code, Some(5000010));
+        assert_eq!(d.title.as_deref(), Some("boom"));
+        assert_eq!(d.detail.as_deref(), Some("x"));
+        for junk in [
+            "<html>502</html>",
+            "",
+            "{}",
+            r#"{"errors":[]}"#,
+            r#"{"errors":"x"}"#,
+        ] {
+            assert_eq!(upstream_detail(junk), UpstreamDetail::default(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn agent_serials_are_trimmed_and_may_be_numbers_or_absent() {
+        let page: AgentsPage<'_> = serde_json::from_str(
+            r#"{"data":[{"serialNumber":" C02 "},{"serialNumber":12345},{"serialNumber":null},{}],
+                "pagination":{"totalItems":"4","nextCursor":null}}"#,
+        )
+        .unwrap();
+        let serials: Vec<Option<String>> = page
+            .data
+            .iter()
+            .map(|a| a.serial().map(|s| s.into_owned()))
+            .collect();
+        assert_eq!(
+            serials,
+            [Some("C02".into()), Some("12345".into()), None, None]
+        );
+        assert_eq!(loose::count(&page.pagination.unwrap().total_items), Some(4));
+    }
+
+    #[test]
+    fn a_page_without_data_or_with_wrong_types_is_an_error() {
+        for body in [
+            r#"{"pagination":{"totalItems":0}}"#,
+            r#"{"data":{}}"#,
+            r#"{"data":["agent"]}"#,
+            r#"{"data":null}"#,
+            r#"[]"#,
+        ] {
+            assert!(
+                serde_json::from_str::<AgentsPage<'_>>(body).is_err(),
+                "{body}"
+            );
+        }
+    }
+}
