@@ -1,0 +1,34 @@
+// Looks up one serial number and prints the connector's output JSON.
+// Against a real console when S1_BASE_URL and S1_API_TOKEN are set; otherwise against the embedded mock.
+//
+//   node scripts/lookup.mjs [SERIAL] [--capability NAME]
+import { getAgentBySerialNumber } from '../pkg/node.js';
+import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const serialNumber = args[0] ?? 'C02XK1ABJG5J';
+
+let mock = null;
+let connection;
+if (process.env.S1_BASE_URL || process.env.S1_API_TOKEN) {
+  connection = { baseUrl: process.env.S1_BASE_URL ?? '', apiToken: process.env.S1_API_TOKEN ?? '' };
+  console.error(`[lookup] console ${connection.baseUrl} (token from S1_API_TOKEN)`);
+} else {
+  mock = await startMockConsole();
+  connection = { baseUrl: mock.url, apiToken: MOCK_API_TOKEN };
+  console.error(`[lookup] embedded mock console at ${mock.url}; set S1_BASE_URL and S1_API_TOKEN for a real one`);
+}
+console.error(`[lookup] getAgentBySerialNumber ${JSON.stringify(serialNumber)}`);
+
+let exitCode = 0;
+try {
+  const output = await getAgentBySerialNumber(connection, { serialNumber });
+  console.log(JSON.stringify(output, null, 2));
+} catch (error) {
+  const { code, message, retryable, status, upstreamCode } = error ?? {};
+  console.log(JSON.stringify({ error: { code, message, retryable, status, upstreamCode } }, null, 2));
+  exitCode = 1;
+} finally {
+  await mock?.close();
+}
+process.exit(exitCode);
