@@ -100,16 +100,16 @@ pub async fn lookup_serial<T: Transport>(
         status_code = response.status;
 
         let page_index = bodies.len();
-        let page: wire::AgentsPage<'_> = serde_json::from_str(&response.body)
+        let page = wire::parse_agents_page(&response.body)
             .map_err(|e| ConnectorError::MalformedResponse(format!("agents page: {e}")))?;
-        let pagination = page.pagination.as_ref();
+        let pagination = page.pagination.as_ref().map(|p| &p.0);
         if page_index == 0 {
             total_items = pagination
                 .and_then(|p| loose::count(&p.total_items))
                 .unwrap_or(page.data.len() as u64);
         }
         seen += page.data.len() as u64;
-        for agent in &page.data {
+        for wire::Object(agent) in &page.data {
             if agent.serial().as_deref() != Some(serial) {
                 continue;
             }

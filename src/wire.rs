@@ -1,19 +1,50 @@
 //! The SentinelOne API's JSON as it arrives: every field optional, every scalar read leniently.
 
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::UpstreamDetail;
 use crate::loose::{self, Loose};
+
+/// Parses one page of agents, which must be a JSON object whose `data` is an array of objects.
+pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, serde_json::Error> {
+    serde_json::from_str::<Object<AgentsPage<'_>>>(body).map(|o| o.0)
+}
+
+/// A value that must be a JSON object: derived structs would otherwise also accept an array.
+#[derive(Debug, Default)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(ObjectVisitor(PhantomData))
+            .map(Object)
+    }
+}
 
 /// One page of `GET /web/api/v2.1/agents`; strings borrow from the body where they can.
 #[derive(Deserialize, Debug)]
 pub struct AgentsPage<'a> {
     /// The agents on this page; required, since a page without it is not the documented response.
     #[serde(borrow)]
-    pub data: Vec<Agent<'a>>,
+    pub data: Vec<Object<Agent<'a>>>,
     /// Totals and the cursor of the next page.
     #[serde(borrow, default)]
-    pub pagination: Option<Pagination<'a>>,
+    pub pagination: Option<Object<Pagination<'a>>>,
 }
 
 /// `pagination` of a list response.
@@ -81,7 +112,7 @@ impl Agent<'_> {
 pub struct ErrorEnvelope<'a> {
     /// The error entries; the first one is reported.
     #[serde(borrow, default)]
-    pub errors: Option<Vec<ErrorEntry<'a>>>,
+    pub errors: Option<Vec<Object<ErrorEntry<'a>>>>,
 }
 
 /// One entry of `errors`.
@@ -101,10 +132,10 @@ pub struct ErrorEntry<'a> {
 
 /// The first SentinelOne error entry in `body`, or an empty detail when there is none or the body is not JSON.
 pub fn upstream_detail(body: &str) -> UpstreamDetail {
-    let Ok(envelope) = serde_json::from_str::<ErrorEnvelope<'_>>(body) else {
+    let Ok(Object(envelope)) = serde_json::from_str::<Object<ErrorEnvelope<'_>>>(body) else {
         return UpstreamDetail::default();
     };
-    let Some(first) = envelope.errors.as_ref().and_then(|e| e.first()) else {
+    let Some(Object(first)) = envelope.errors.as_ref().and_then(|e| e.first()) else {
         return UpstreamDetail::default();
     };
     let clip = |s: String| -> String { s.chars().take(200).collect() };
@@ -150,7 +181,7 @@ mod tests {
 
     #[test]
     fn agent_serials_are_trimmed_and_may_be_numbers_or_absent() {
-        let page: AgentsPage<'_> = serde_json::from_str(
+        let page = parse_agents_page(
             r#"{"data":[{"serialNumber":" C02 "},{"serialNumber":12345},{"serialNumber":null},{}],
                 "pagination":{"totalItems":"4","nextCursor":null}}"#,
         )
@@ -158,13 +189,16 @@ mod tests {
         let serials: Vec<Option<String>> = page
             .data
             .iter()
-            .map(|a| a.serial().map(|s| s.into_owned()))
+            .map(|a| a.0.serial().map(|s| s.into_owned()))
             .collect();
         assert_eq!(
             serials,
             [Some("C02".into()), Some("12345".into()), None, None]
         );
-        assert_eq!(loose::count(&page.pagination.unwrap().total_items), Some(4));
+        assert_eq!(
+            loose::count(&page.pagination.unwrap().0.total_items),
+            Some(4)
+        );
     }
 
     #[test]

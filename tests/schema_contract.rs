@@ -1,0 +1,148 @@
+//! The declared contract in schema/ and the code cannot drift apart.
+
+mod support;
+
+use sentinelone_connector::capability::Capability;
+use sentinelone_connector::error::{ConnectorError, UpstreamDetail};
+use sentinelone_connector::output::AgentLookup;
+use sentinelone_connector::schema::MANIFEST_JSON;
+use serde_json::{json, Value};
+
+fn manifest() -> Value {
+    serde_json::from_str(MANIFEST_JSON).expect("embedded manifest is JSON")
+}
+
+#[test]
+fn the_embedded_manifest_resolves_every_schema_and_lists_every_capability() {
+    let m = manifest();
+    assert_eq!(m["version"], json!(env!("CARGO_PKG_VERSION")));
+    assert_eq!(m["id"], json!("sentinelOneConnector"));
+    assert!(
+        !MANIFEST_JSON.contains("\"$ref\""),
+        "unresolved $ref in the manifest"
+    );
+    let names: Vec<&str> = m["capabilities"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let code: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+    assert_eq!(names, code);
+    for name in names {
+        let cap = &m["capabilities"][name];
+        assert!(
+            cap["title"].is_string() && cap["description"].is_string(),
+            "{name}"
+        );
+        for which in ["inputSchema", "outputSchema"] {
+            assert_eq!(
+                cap[which]["$schema"],
+                json!("https://json-schema.org/draft/2020-12/schema"),
+                "{name}.{which}"
+            );
+            jsonschema::draft202012::new(&cap[which]).expect("schema compiles");
+        }
+    }
+    let token = &m["connectionProperties"]["properties"]["apiToken"];
+    assert_eq!(token["writeOnly"], json!(true));
+    assert_eq!(token["hashedVisibility"], json!(true));
+    assert_eq!(
+        m["connectionProperties"]["required"],
+        json!(["baseUrl", "apiToken"])
+    );
+}
+
+#[test]
+fn the_output_schema_lists_exactly_the_fields_the_code_produces() {
+    let m = manifest();
+    let schema = &m["capabilities"]["getAgentBySerialNumber"]["outputSchema"];
+    let mut declared: Vec<String> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut produced: Vec<String> = serde_json::to_value(AgentLookup::default())
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .chain(["rawResponse".to_owned()])
+        .collect();
+    declared.sort();
+    produced.sort();
+    assert_eq!(declared, produced);
+    let mut required: Vec<String> = serde_json::from_value(schema["required"].clone()).unwrap();
+    required.sort();
+    assert_eq!(required, produced);
+}
+
+#[test]
+fn the_error_schema_lists_every_code() {
+    let m = manifest();
+    let codes = &m["errorSchema"]["properties"]["code"]["enum"];
+    let samples = [
+        ConnectorError::InvalidInput(String::new()),
+        ConnectorError::InvalidConnection(String::new()),
+        ConnectorError::Unauthorized(UpstreamDetail::default()),
+        ConnectorError::Forbidden(UpstreamDetail::default()),
+        ConnectorError::RateLimited {
+            retry_after_ms: None,
+            upstream: UpstreamDetail::default(),
+        },
+        ConnectorError::UpstreamUnavailable {
+            status: 500,
+            upstream: UpstreamDetail::default(),
+        },
+        ConnectorError::UpstreamError {
+            status: 400,
+            upstream: UpstreamDetail::default(),
+        },
+        ConnectorError::Timeout { timeout_ms: 1 },
+        ConnectorError::Network(String::new()),
+        ConnectorError::ShimContract(String::new()),
+        ConnectorError::MalformedResponse(String::new()),
+        ConnectorError::ResponseTooLarge(String::new()),
+        ConnectorError::UnknownCapability(String::new()),
+    ];
+    let from_code: Vec<Value> = samples.iter().map(|e| json!(e.code())).collect();
+    assert_eq!(codes, &json!(from_code));
+    // An error as it crosses to JS validates against the error schema.
+    let e = &samples[2];
+    support::assert_valid(
+        "error.schema.json",
+        &json!({
+            "name": "SentinelOneConnectorError", "code": e.code(), "message": e.to_string(),
+            "retryable": e.retryable(), "status": e.status(), "retryAfterMs": null,
+            "upstreamCode": null, "upstreamTitle": null, "upstreamDetail": null
+        }),
+    );
+}
+
+#[test]
+fn the_ping_documented_output_example_validates() {
+    // The PingOne DaVinci connector's documented example, plus matchCount: same field names, same types.
+    let example = json!({
+        "statusCode": 200, "agentFound": true, "agentId": "agent-1a2b3c4d",
+        "computerName": "JDOE-MBP-2023", "uuid": "ff819e70af13be381993075eb0ce5f2f6de05be2",
+        "serialNumber": "C02XK1ABJG5J", "osType": "macos", "osName": "macOS Sonoma 14.5",
+        "agentVersion": "23.4.2.14", "isActive": true, "isDecommissioned": false,
+        "lastActiveDate": "2024-05-15T18:23:11.000000Z", "siteId": "site-9f8e7d6c",
+        "accountId": "acct-5b4a3c2d", "groupId": "group-7e6f5d4c", "networkStatus": "connected",
+        "totalItems": 1, "matchCount": 1,
+        "rawResponse": { "pagination": { "totalItems": 1, "nextCursor": null }, "data": [] }
+    });
+    support::assert_valid("getAgentBySerialNumber.output.schema.json", &example);
+    let mut not_found_with_id = example.clone();
+    not_found_with_id["agentFound"] = json!(false);
+    let validator = jsonschema::draft202012::new(
+        &manifest()["capabilities"]["getAgentBySerialNumber"]["outputSchema"],
+    )
+    .unwrap();
+    assert!(
+        !validator.is_valid(&not_found_with_id),
+        "agent fields must be null when not found"
+    );
+}

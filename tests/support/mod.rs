@@ -1,0 +1,161 @@
+//! Test support: a fake transport that asserts each outgoing request, and schema checks.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::OnceLock;
+
+use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
+use sentinelone_connector::connection::ConnectionProperties;
+use sentinelone_connector::error::ConnectorError;
+use sentinelone_connector::output::Lookup;
+use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+
+/// The token every test uses; `assert_no_secret` scans for it.
+pub const TOKEN: &str = "test-api-token-4f9c2a7e1b3d5f60";
+pub const BASE: &str = "https://usea1-partners.sentinelone.net";
+
+/// One expected exchange: the exact request the connector must send, and what the fake answers.
+pub struct Exchange {
+    pub url: String,
+    pub answer: Result<HttpResponse, TransportError>,
+}
+
+/// A transport that checks each request against the next expected one, exactly.
+#[derive(Default)]
+pub struct FakeTransport {
+    script: RefCell<VecDeque<Exchange>>,
+    pub sent: RefCell<Vec<HttpRequest>>,
+}
+
+impl FakeTransport {
+    pub fn new(script: Vec<Exchange>) -> Self {
+        Self {
+            script: RefCell::new(script.into()),
+            sent: RefCell::default(),
+        }
+    }
+
+    pub fn assert_all_used(&self) {
+        assert!(
+            self.script.borrow().is_empty(),
+            "expected requests were not sent"
+        );
+    }
+}
+
+impl Transport for FakeTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let next = self
+            .script
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| panic!("unexpected extra request: {request:?}"));
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.url, next.url);
+        assert_eq!(
+            request.headers,
+            vec![
+                ("Authorization", format!("ApiToken {TOKEN}")),
+                ("Accept", "application/json".to_owned()),
+            ]
+        );
+        assert_eq!(request.body, None);
+        self.sent.borrow_mut().push(request);
+        next.answer
+    }
+}
+
+/// The URL of the first lookup request for an already percent-encoded serial.
+pub fn agents_url(encoded_serial: &str) -> String {
+    format!("{BASE}/web/api/v2.1/agents?serialNumber__contains={encoded_serial}&limit=1000")
+}
+
+pub fn ok(body: impl Into<String>) -> Result<HttpResponse, TransportError> {
+    status(200, body)
+}
+
+pub fn status(code: u16, body: impl Into<String>) -> Result<HttpResponse, TransportError> {
+    Ok(HttpResponse {
+        status: code,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.into(),
+    })
+}
+
+/// A page body from agent objects, with pagination.
+pub fn page(agents: &[serde_json::Value], total: u64, next: Option<&str>) -> String {
+    serde_json::json!({ "data": agents, "pagination": { "totalItems": total, "nextCursor": next } })
+        .to_string()
+}
+
+/// Runs getAgentBySerialNumber through `invoke` as a host would, checking the output and the secret.
+pub fn run(transport: &FakeTransport, input: serde_json::Value) -> Result<Lookup, ConnectorError> {
+    let connection: ConnectionProperties =
+        serde_json::from_value(serde_json::json!({ "baseUrl": BASE, "apiToken": TOKEN }))
+            .expect("connection");
+    let result = pollster::block_on(capability::invoke(
+        transport,
+        Capability::GetAgentBySerialNumber,
+        &connection,
+        &input,
+    ));
+    match result {
+        Ok(CapabilityOutput::Lookup(lookup)) => {
+            let json = lookup.to_json();
+            assert_valid("getAgentBySerialNumber.output.schema.json", &json);
+            assert_no_secret(&json.to_string());
+            Ok(lookup)
+        }
+        Ok(other) => panic!("getAgentBySerialNumber returned {other:?}"),
+        Err(error) => {
+            assert_no_secret(&format!("{error} {error:?}"));
+            Err(error)
+        }
+    }
+}
+
+/// Looks up `serial` with the fake answering one page `body`.
+pub fn lookup_one(serial_encoded: &str, serial: &str, body: &str) -> Lookup {
+    let transport = FakeTransport::new(vec![Exchange {
+        url: agents_url(serial_encoded),
+        answer: ok(body),
+    }]);
+    let lookup = run(&transport, serde_json::json!({ "serialNumber": serial })).expect("lookup");
+    transport.assert_all_used();
+    lookup
+}
+
+pub fn assert_no_secret(text: &str) {
+    assert!(!text.contains(TOKEN), "the API token leaked into: {text}");
+}
+
+/// Validates `instance` against a schema file in `schema/`.
+pub fn assert_valid(schema_file: &str, instance: &serde_json::Value) {
+    static VALIDATORS: OnceLock<Vec<(String, jsonschema::Validator)>> = OnceLock::new();
+    let validators = VALIDATORS.get_or_init(|| {
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/schema"))
+            .expect("schema dir")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".schema.json"))
+            .map(|e| {
+                let text = std::fs::read_to_string(e.path()).expect("read schema");
+                let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+                let validator = jsonschema::draft202012::new(&schema).expect("valid schema");
+                (e.file_name().to_string_lossy().into_owned(), validator)
+            })
+            .collect()
+    });
+    let (_, validator) = validators
+        .iter()
+        .find(|(name, _)| name == schema_file)
+        .unwrap_or_else(|| panic!("no schema {schema_file}"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema_file}: {errors:#?}\n{instance:#}"
+    );
+}
