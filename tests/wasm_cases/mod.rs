@@ -1,0 +1,443 @@
+//! Cases run through the real exports with JS fake shims, in Node and in headless Chromium.
+
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+use sentinelone_connector::{
+    get_agent_by_serial_number, input_schema, invoke, manifest, output_schema,
+};
+
+const TOKEN: &str = "wasm-test-token-8d7c6b5a4f3e2d1c";
+const BASE: &str = "https://usea1-partners.sentinelone.net";
+
+#[wasm_bindgen(inline_js = r#"
+export function recordingShim(status, body, log) {
+  return (request) => { log.push(request); return Promise.resolve({ status, headers: { 'X-RQID': 'r1' }, body }); };
+}
+export function syncShim(status, body) { return () => ({ status, body }); }
+export function shimWith429(seconds) {
+  return async () => ({ status: 429, headers: new Map([['Retry-After', seconds]]), body: '' });
+}
+export function rejectingShim(kind) {
+  switch (kind) {
+    case 'error': return async () => { throw new TypeError('fetch failed: ECONNREFUSED'); };
+    case 'string': return () => Promise.reject('socket hang up');
+    case 'undefined': return () => Promise.reject(undefined);
+    case 'object': return () => Promise.reject({ reason: 'weird' });
+    case 'throws': return () => { throw new Error('sync throw'); };
+    case 'throws-null': return () => { throw null; };
+  }
+}
+export function brokenShim(kind) {
+  switch (kind) {
+    case 'undefined': return async () => undefined;
+    case 'string': return async () => 'HTTP/1.1 200 OK';
+    case 'status-string': return async () => ({ status: '200', body: '{}' });
+    case 'status-range': return async () => ({ status: 1200, body: '{}' });
+    case 'body-number': return async () => ({ status: 200, body: 42 });
+    case 'body-missing': return async () => ({ status: 200 });
+    case 'getter-throws': return async () => ({ status: 200, get body() { throw new Error('nope'); } });
+  }
+}
+export function isError(value) { return value instanceof Error; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = recordingShim)]
+    fn recording_shim(status: u16, body: &str, log: &Array) -> Function;
+    #[wasm_bindgen(js_name = syncShim)]
+    fn sync_shim(status: u16, body: &str) -> Function;
+    #[wasm_bindgen(js_name = shimWith429)]
+    fn shim_with_429(seconds: &str) -> Function;
+    #[wasm_bindgen(js_name = rejectingShim)]
+    fn rejecting_shim(kind: &str) -> Function;
+    #[wasm_bindgen(js_name = brokenShim)]
+    fn broken_shim(kind: &str) -> Function;
+    #[wasm_bindgen(js_name = isError)]
+    fn is_error(value: &JsValue) -> bool;
+}
+
+fn obj(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("property")
+}
+
+fn connection() -> JsValue {
+    obj(&format!(r#"{{"baseUrl":"{BASE}","apiToken":"{TOKEN}"}}"#))
+}
+
+fn options(fetch: &Function) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &"fetch".into(), fetch).unwrap();
+    o.into()
+}
+
+fn agents_body(agents: &[(&str, &str, bool, &str)]) -> String {
+    let data: Vec<String> = agents
+        .iter()
+        .map(|(id, serial, decommissioned, last)| {
+            format!(
+                r#"{{"id":"{id}","serialNumber":"{serial}","isDecommissioned":{decommissioned},"isActive":"True","lastActiveDate":"{last}","osType":"macos","computerName":"HOST-{id}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"data":[{}],"pagination":{{"totalItems":{},"nextCursor":null}}}}"#,
+        data.join(","),
+        agents.len()
+    )
+}
+
+async fn lookup(serial: &str, fetch: &Function) -> Result<JsValue, JsValue> {
+    get_agent_by_serial_number(
+        connection(),
+        obj(&format!(r#"{{"serialNumber":"{serial}"}}"#)),
+        options(fetch),
+    )
+    .await
+}
+
+fn assert_no_token(value: &JsValue) {
+    let text = if is_error(value) {
+        format!(
+            "{} {:?} {:?}",
+            String::from(js_sys::Error::from(value.clone()).message()),
+            get(value, "upstreamTitle").as_string(),
+            get(value, "upstreamDetail").as_string()
+        )
+    } else {
+        JSON::stringify(value).map(String::from).unwrap_or_default()
+    };
+    assert!(!text.contains(TOKEN), "token leaked: {text}");
+}
+
+async fn assert_still_serves_lookups() {
+    let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")]);
+    let out = lookup("C02XK1ABJG5J", &sync_shim(200, &body))
+        .await
+        .expect("lookup after a failure");
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("42"));
+}
+
+async fn expect_error(result: Result<JsValue, JsValue>, code: &str) -> JsValue {
+    let error = result.expect_err("expected a rejection");
+    assert!(is_error(&error), "rejections are real Error objects");
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("SentinelOneConnectorError")
+    );
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some(code));
+    assert_no_token(&error);
+    assert_still_serves_lookups().await;
+    error
+}
+
+#[wasm_bindgen_test]
+async fn finds_the_exact_serial_and_sends_the_exact_request() {
+    let log = Array::new();
+    let body = agents_body(&[
+        ("1", "C02XK1ABJG5JX", false, "2024-05-15T18:23:11Z"),
+        ("2", "C02XK1ABJG5J", false, "2024-05-15T18:23:11Z"),
+    ]);
+    let out = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        options(&recording_shim(200, &body, &log)),
+    )
+    .await
+    .expect("lookup");
+    assert_eq!(log.length(), 1, "exactly one request");
+    let request = log.get(0);
+    assert_eq!(get(&request, "method").as_string().as_deref(), Some("GET"));
+    assert_eq!(
+        get(&request, "url").as_string().as_deref(),
+        Some("https://usea1-partners.sentinelone.net/web/api/v2.1/agents?serialNumber__contains=C02XK1ABJG5J&limit=1000")
+    );
+    let headers = get(&request, "headers");
+    assert_eq!(
+        get(&headers, "Authorization").as_string(),
+        Some(format!("ApiToken {TOKEN}"))
+    );
+    assert!(get(&request, "body").is_undefined());
+
+    assert_eq!(get(&out, "agentFound").as_bool(), Some(true));
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("2"));
+    assert_eq!(get(&out, "isActive").as_bool(), Some(true));
+    assert_eq!(get(&out, "totalItems").as_f64(), Some(2.0));
+    assert_eq!(get(&out, "matchCount").as_f64(), Some(1.0));
+    assert!(
+        get(&out, "uuid").is_null(),
+        "missing fields are null, not undefined"
+    );
+    let raw = get(&out, "rawResponse");
+    assert_eq!(
+        JSON::stringify(&raw).unwrap(),
+        JSON::stringify(&obj(&body)).unwrap()
+    );
+    assert_no_token(&out);
+}
+
+#[wasm_bindgen_test]
+async fn hostile_serials_are_one_encoded_query_value() {
+    let log = Array::new();
+    let body = agents_body(&[]);
+    let _ = lookup("AB&limit=1", &recording_shim(200, &body, &log))
+        .await
+        .unwrap();
+    let _ = lookup("C02 X+Y#1", &recording_shim(200, &body, &log))
+        .await
+        .unwrap();
+    let urls: Vec<String> = log
+        .iter()
+        .map(|r| get(&r, "url").as_string().unwrap())
+        .collect();
+    assert!(
+        urls[0].ends_with("?serialNumber__contains=AB%26limit%3D1&limit=1000"),
+        "{}",
+        urls[0]
+    );
+    assert!(
+        urls[1].ends_with("?serialNumber__contains=C02%20X%2BY%231&limit=1000"),
+        "{}",
+        urls[1]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn not_found_and_duplicates() {
+    let body = agents_body(&[("1", "C02XK1ABJG5JX", false, "2024-05-15T18:23:11Z")]);
+    let out = lookup("C02XK1ABJG5J", &sync_shim(200, &body))
+        .await
+        .unwrap();
+    assert_eq!(get(&out, "agentFound").as_bool(), Some(false));
+    assert!(get(&out, "agentId").is_null());
+    assert_eq!(get(&out, "totalItems").as_f64(), Some(1.0));
+
+    let body = agents_body(&[
+        ("100", "5Q4Q7Y1", true, "2024-06-01T00:00:00Z"),
+        ("200", "5Q4Q7Y1", false, "2024-05-01T00:00:00.000000"),
+        ("300", "5Q4Q7Y1", false, "2024-05-02T00:00:00.000000Z"),
+    ]);
+    let out = lookup("5Q4Q7Y1", &sync_shim(200, &body)).await.unwrap();
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("300"));
+    assert_eq!(get(&out, "matchCount").as_f64(), Some(3.0));
+}
+
+#[wasm_bindgen_test]
+async fn upstream_statuses_reject_with_coded_errors() {
+    let envelope = r#"{"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]}"#;
+    let error = expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(401, envelope)).await,
+        "UNAUTHORIZED",
+    )
+    .await;
+    assert_eq!(get(&error, "status").as_f64(), Some(401.0));
+    assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+    assert_eq!(get(&error, "upstreamCode").as_f64(), Some(4010010.0));
+    assert_eq!(
+        get(&error, "upstreamTitle").as_string().as_deref(),
+        Some("Authentication Failed")
+    );
+    assert!(get(&error, "retryAfterMs").is_null());
+
+    expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(403, "{}")).await,
+        "FORBIDDEN",
+    )
+    .await;
+    let error = expect_error(
+        lookup("C02XK1ABJG5J", &shim_with_429("7")).await,
+        "RATE_LIMITED",
+    )
+    .await;
+    assert_eq!(get(&error, "retryAfterMs").as_f64(), Some(7000.0));
+    assert_eq!(get(&error, "retryable").as_bool(), Some(true));
+    expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(503, "<html>")).await,
+        "UPSTREAM_UNAVAILABLE",
+    )
+    .await;
+    expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(404, "")).await,
+        "UPSTREAM_ERROR",
+    )
+    .await;
+    expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(200, "<html>login</html>")).await,
+        "MALFORMED_RESPONSE",
+    )
+    .await;
+    expect_error(
+        lookup("C02XK1ABJG5J", &sync_shim(200, r#"{"data":[["x"]]}"#)).await,
+        "MALFORMED_RESPONSE",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn misbehaving_shims_are_classified_never_a_trap() {
+    for kind in [
+        "error",
+        "string",
+        "undefined",
+        "object",
+        "throws",
+        "throws-null",
+    ] {
+        let error = expect_error(
+            lookup("C02XK1ABJG5J", &rejecting_shim(kind)).await,
+            "NETWORK",
+        )
+        .await;
+        assert!(get(&error, "status").is_null(), "{kind}");
+        assert_eq!(get(&error, "retryable").as_bool(), Some(true));
+    }
+    for kind in [
+        "undefined",
+        "string",
+        "status-string",
+        "status-range",
+        "body-number",
+        "body-missing",
+        "getter-throws",
+    ] {
+        expect_error(
+            lookup("C02XK1ABJG5J", &broken_shim(kind)).await,
+            "SHIM_CONTRACT",
+        )
+        .await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_arguments_are_coded() {
+    let fetch = sync_shim(200, &agents_body(&[]));
+    let r = get_agent_by_serial_number(
+        JsValue::UNDEFINED,
+        obj(r#"{"serialNumber":"C02"}"#),
+        options(&fetch),
+    )
+    .await;
+    expect_error(r, "INVALID_CONNECTION").await;
+    let r = get_agent_by_serial_number(
+        obj(r#"{"baseUrl":"ftp://x","apiToken":"wasm-test-token-8d7c6b5a4f3e2d1c"}"#),
+        obj("{}"),
+        options(&fetch),
+    )
+    .await;
+    expect_error(r, "INVALID_CONNECTION").await;
+    let r = get_agent_by_serial_number(connection(), JsValue::NULL, options(&fetch)).await;
+    expect_error(r, "INVALID_INPUT").await;
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"Default string"}"#),
+        options(&fetch),
+    )
+    .await;
+    expect_error(r, "INVALID_INPUT").await;
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        obj(r#"{"fetch":"not a function"}"#),
+    )
+    .await;
+    expect_error(r, "INVALID_INPUT").await;
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        JsValue::from_str("options"),
+    )
+    .await;
+    expect_error(r, "INVALID_INPUT").await;
+}
+
+#[wasm_bindgen_test]
+async fn invoke_dispatches_by_capability_name() {
+    let body = agents_body(&[("9", "FS6V1B3", false, "2023-03-17T10:27:24.654796Z")]);
+    let request = Object::new();
+    Reflect::set(&request, &"connection".into(), &connection()).unwrap();
+    Reflect::set(
+        &request,
+        &"input".into(),
+        &obj(r#"{"serialNumber":"FS6V1B3"}"#),
+    )
+    .unwrap();
+    let out = invoke(
+        "getAgentBySerialNumber".into(),
+        request.clone().into(),
+        options(&sync_shim(200, &body)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("9"));
+
+    let r = invoke(
+        "deleteAllAgents".into(),
+        request.clone().into(),
+        options(&sync_shim(200, &body)),
+    )
+    .await;
+    let error = expect_error(r, "UNKNOWN_CAPABILITY").await;
+    assert!(String::from(js_sys::Error::from(error).message()).contains("deleteAllAgents"));
+    let r = invoke(JsValue::from_f64(3.0), request.into(), JsValue::UNDEFINED).await;
+    expect_error(r, "UNKNOWN_CAPABILITY").await;
+    let r = invoke(
+        "getAgentBySerialNumber".into(),
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+    )
+    .await;
+    expect_error(r, "INVALID_CONNECTION").await;
+}
+
+#[wasm_bindgen_test]
+fn exports_the_manifest_and_schemas() {
+    let m = manifest().unwrap();
+    assert_eq!(
+        get(&m, "id").as_string().as_deref(),
+        Some("sentinelOneConnector")
+    );
+    let cap = get(&get(&m, "capabilities"), "getAgentBySerialNumber");
+    assert_eq!(
+        get(&cap, "title").as_string().as_deref(),
+        Some("Get Agent by Serial Number")
+    );
+    let input = input_schema("getAgentBySerialNumber".into()).unwrap();
+    assert_eq!(
+        JSON::stringify(&get(&input, "required")).unwrap(),
+        "[\"serialNumber\"]"
+    );
+    let output = output_schema("getAgentBySerialNumber".into()).unwrap();
+    assert!(get(&get(&output, "properties"), "matchCount").is_object());
+    let error = input_schema("nope".into()).unwrap_err();
+    assert_eq!(
+        get(&error, "code").as_string().as_deref(),
+        Some("UNKNOWN_CAPABILITY")
+    );
+    // Each call returns a fresh object: a host mutating it cannot corrupt the next caller's copy.
+    Reflect::set(&m, &"id".into(), &"mutated".into()).unwrap();
+    assert_eq!(
+        get(&manifest().unwrap(), "id").as_string().as_deref(),
+        Some("sentinelOneConnector")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_pending_promise_adopts_foreign_thenables() {
+    // A shim returning a thenable that is not a native Promise still works.
+    let body = agents_body(&[("5", "THEN0001", false, "2024-01-01T00:00:00Z")]);
+    let thenable = Function::new_with_args(
+        "req",
+        &format!(
+            "return {{ then(resolve) {{ resolve({{ status: 200, body: {} }}); }} }};",
+            JSON::stringify(&JsValue::from_str(&body)).unwrap()
+        ),
+    );
+    let out = lookup("THEN0001", &thenable).await.unwrap();
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("5"));
+    let _ = JsFuture::from(Promise::resolve(&JsValue::NULL)).await;
+}
