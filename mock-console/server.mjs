@@ -4,6 +4,8 @@
 //   node mock-console/server.mjs [--port 4010] [--host 127.0.0.1]
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildFleet } from './fixtures.mjs';
 
@@ -16,7 +18,8 @@ const errorBody = (code, title, detail = null) => JSON.stringify({ errors: [{ co
 
 /**
  * Starts the mock console. Options: port (0 = any free), host, token, fleet (agents), now (ms),
- * maxPageSize (cap pages below `limit`, to exercise cursors). Resolves with { url, requests, close }.
+ * maxPageSize (cap pages below `limit`, to exercise cursors), staticDirs ({ '/prefix/': directory } served
+ * as files outside /web/api/, so a page and the console share one origin). Resolves with { url, requests, close }.
  */
 export async function startMockConsole(options = {}) {
   const token = options.token ?? MOCK_API_TOKEN;
@@ -41,6 +44,9 @@ export async function startMockConsole(options = {}) {
       res.end(body);
     };
     if (req.method === 'OPTIONS') return send(204, '');
+    if (!url.pathname.startsWith('/web/api/') && options.staticDirs) {
+      return serveStatic(options.staticDirs, url.pathname, res);
+    }
     if (!isAuthorized(req.headers.authorization, token)) {
       return send(401, errorBody(4010010, 'Authentication Failed'));
     }
@@ -61,6 +67,30 @@ export async function startMockConsole(options = {}) {
     requests,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css', '.ts': 'text/plain',
+  '.png': 'image/png', '.svg': 'image/svg+xml',
+};
+
+async function serveStatic(dirs, pathname, res) {
+  const prefix = Object.keys(dirs).filter((p) => pathname.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const notFound = () => { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); };
+  if (prefix === undefined) return notFound();
+  const root = normalize(dirs[prefix]);
+  let relative = decodeURIComponent(pathname.slice(prefix.length)) || 'index.html';
+  if (relative.endsWith('/')) relative += 'index.html';
+  const file = normalize(join(root, relative));
+  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return notFound();
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(body);
+  } catch {
+    notFound();
+  }
 }
 
 function isAuthorized(header, token) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Tests the npm package as a user gets it: pack pkg/, install the tarball into a scratch project,
+# import it by name from Node ESM and from a page in headless Chromium, and type-check a TS consumer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+scratch=build/package-scratch
+rm -rf "$scratch" && mkdir -p "$scratch"
+tarball=$(cd pkg && npm pack --silent --pack-destination "$repo/build" 2>/dev/null | tail -n 1)
+cat >"$scratch/package.json" <<JSON
+{ "name": "scratch-host", "private": true, "type": "module" }
+JSON
+cp tests/package/*.test.mjs tests/package/consumer.ts tests/package/index.html "$scratch/"
+(
+  cd "$scratch"
+  npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
+    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 @types/node@20 >/dev/null
+  node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext consumer.ts
+  echo "TypeScript consumer type-checks against the packed types"
+  REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
+)

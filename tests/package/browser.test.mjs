@@ -1,0 +1,70 @@
+// The npm package's browser entry in headless Chromium: imported as a page would, looking serials up
+// against the mock console on the same origin through the browser's own fetch.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const REPO = process.env.REPO;
+const { startMockConsole, MOCK_API_TOKEN } = await import(`${REPO}/mock-console/server.mjs`);
+const here = dirname(fileURLToPath(import.meta.url));
+
+let mock;
+let browser;
+let page;
+
+before(async () => {
+  mock = await startMockConsole({
+    staticDirs: { '/pkg/': join(here, 'node_modules', 'sentinelone-connector'), '/': here },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('pageerror', e));
+  await page.goto(`${mock.url}/index.html`);
+});
+after(async () => {
+  await browser?.close();
+  await mock?.close();
+});
+
+test('the default entry instantiates at import and looks up through the browser fetch', async () => {
+  const result = await page.evaluate(async (token) => {
+    const c = await import('/pkg/index.js');
+    const connection = { baseUrl: location.origin, apiToken: token };
+    const found = await c.getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' });
+    const missing = await c.getAgentBySerialNumber(connection, { serialNumber: 'NO-SUCH-SERIAL-9' });
+    const duplicate = await c.invoke('getAgentBySerialNumber', { connection, input: { serialNumber: '5Q4Q7Y1' } });
+    const error = await c.getAgentBySerialNumber({ ...connection, apiToken: 'wrong-token-0000000000000000' }, { serialNumber: 'C02XK1ABJG5J' }).catch((e) => e);
+    return {
+      found: [found.agentFound, found.agentId, found.matchCount, found.rawResponse.data.length],
+      missing: [missing.agentFound, missing.agentId],
+      duplicate: [duplicate.agentId, duplicate.matchCount],
+      error: [error instanceof Error, error.code, error.status, error.upstreamCode],
+    };
+  }, MOCK_API_TOKEN);
+  assert.deepEqual(result.found, [true, '1550901640146865256', 1, 4]);
+  assert.deepEqual(result.missing, [false, null]);
+  assert.deepEqual(result.duplicate, ['1600000000000000102', 2]);
+  assert.deepEqual(result.error, [true, 'UNAUTHORIZED', 401, 4010010]);
+});
+
+test('the ./web entry with one explicit init() and a host shim', async () => {
+  const result = await page.evaluate(async () => {
+    const web = await import('/pkg/sentinelone_connector.js');
+    await web.default({ module_or_path: '/pkg/sentinelone_connector_bg.wasm' });
+    const seen = [];
+    const shim = async (request) => {
+      seen.push(request.url);
+      return { status: 200, body: JSON.stringify({ data: [{ id: '7', serialNumber: 'SHIM0001' }], pagination: { totalItems: 1, nextCursor: null } }) };
+    };
+    const out = await web.getAgentBySerialNumber({ baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'browser-test-token-00000000' }, { serialNumber: 'SHIM0001' }, { fetch: shim });
+    return { id: out.agentId, seen, manifest: web.manifest().id };
+  });
+  assert.equal(result.id, '7');
+  assert.deepEqual(result.seen, ['https://usea1-partners.sentinelone.net/web/api/v2.1/agents?serialNumber__contains=SHIM0001&limit=1000']);
+  assert.equal(result.manifest, 'sentinelOneConnector');
+});

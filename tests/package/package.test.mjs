@@ -1,0 +1,175 @@
+// The npm package as a user gets it: installed from its `npm pack` tarball into a scratch project,
+// imported by name from Node ESM, looking serials up against the running mock console.
+// Run by scripts/test-package.sh from inside the scratch project; REPO points at the repository.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+import * as connector from 'sentinelone-connector';
+
+const REPO = process.env.REPO;
+const { startMockConsole, MOCK_API_TOKEN } = await import(`${REPO}/mock-console/server.mjs`);
+
+let mock;
+let connection;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+const validateOutput = ajv.compile(connector.outputSchema('getAgentBySerialNumber'));
+const validateError = ajv.compile(connector.manifest().errorSchema);
+const seen = []; // every output and error, scanned for the token at the end
+
+before(async () => {
+  mock = await startMockConsole();
+  connection = { baseUrl: mock.url, apiToken: MOCK_API_TOKEN };
+});
+after(async () => {
+  await mock.close();
+});
+
+async function lookup(serialNumber, options, conn = connection) {
+  const output = await connector.getAgentBySerialNumber(conn, { serialNumber }, options);
+  assert.ok(validateOutput(output), JSON.stringify(validateOutput.errors));
+  seen.push(JSON.stringify(output));
+  return output;
+}
+
+async function lookupError(serialNumber, options, conn = connection) {
+  const error = await connector.getAgentBySerialNumber(conn, { serialNumber }, options).then(
+    (out) => assert.fail(`expected a rejection, got ${JSON.stringify(out)}`),
+    (e) => e,
+  );
+  assert.ok(error instanceof Error, 'rejects with a real Error');
+  const plain = { name: error.name, message: error.message, ...error };
+  assert.ok(validateError(plain), JSON.stringify(validateError.errors));
+  seen.push(JSON.stringify(plain), error.stack ?? '');
+  return error;
+}
+
+test('the package exports its contract', () => {
+  const m = connector.manifest();
+  assert.equal(m.id, 'sentinelOneConnector');
+  assert.deepEqual(Object.keys(m.capabilities), ['getAgentBySerialNumber']);
+  assert.deepEqual(connector.inputSchema('getAgentBySerialNumber').required, ['serialNumber']);
+  assert.equal(m.connectionProperties.properties.apiToken.writeOnly, true);
+});
+
+test('finds a device by exact serial through the platform fetch (no shim)', async () => {
+  const before = mock.requests.length;
+  const out = await lookup('C02XK1ABJG5J');
+  assert.equal(mock.requests.length - before, 1, 'exactly one upstream request');
+  assert.equal(out.agentFound, true);
+  assert.equal(out.agentId, '1550901640146865256');
+  assert.equal(out.computerName, 'JDOE-MBP-2023');
+  assert.equal(out.osType, 'macos');
+  assert.equal(out.isActive, true);
+  assert.equal(out.matchCount, 1);
+  // The mock matches substrings case-insensitively, as a console may: four agents contain the serial.
+  assert.equal(out.totalItems, 4);
+  assert.equal(out.rawResponse.data.length, 4);
+  assert.equal(out.statusCode, 200);
+});
+
+test('look-alike serials never match each other', async () => {
+  const out = await lookup('C02XK1ABJG5');
+  assert.equal(out.agentId, '1550901640146865257');
+  assert.equal(out.matchCount, 1);
+  const lower = await lookup('c02xk1abjg5j');
+  assert.equal(lower.agentId, '1550901640146865260');
+});
+
+test('not found: agent fields null, totalItems reported', async () => {
+  const out = await lookup('NO-SUCH-SERIAL-9');
+  assert.equal(out.agentFound, false);
+  assert.equal(out.agentId, null);
+  assert.equal(out.totalItems, 0);
+  assert.equal(out.matchCount, 0);
+});
+
+test('duplicates: the reinstalled agent over the decommissioned one, the newer clone over the older', async () => {
+  const reinstalled = await lookup('5Q4Q7Y1');
+  assert.equal(reinstalled.agentId, '1600000000000000102');
+  assert.equal(reinstalled.isDecommissioned, false);
+  assert.equal(reinstalled.matchCount, 2);
+  const clone = await lookup('87GBNY1');
+  assert.equal(clone.agentId, '1600000000000000202');
+  const allDecommissioned = await lookup('77NDZ12');
+  assert.equal(allDecommissioned.agentId, '1600000000000000303', 'the most recently active of three');
+  assert.equal(allDecommissioned.matchCount, 3);
+});
+
+test('string booleans, unknown enum values and numeric serials', async () => {
+  const kiosk = await lookup('MXL1234ABC');
+  assert.equal(kiosk.isActive, true);
+  assert.equal(kiosk.isDecommissioned, false);
+  const chromebook = await lookup('NXHQEAA00123');
+  assert.equal(chromebook.osType, 'chromeos');
+  assert.equal(chromebook.networkStatus, 'quarantined_by_policy');
+  const numeric = await lookup('20231107');
+  assert.equal(numeric.agentFound, true);
+});
+
+test('hostile serials reach the console as one value', async () => {
+  for (const [serial, id] of [['AB&limit=1', '1950000000000000001'], ['C02 X+Y#1', '1950000000000000002'], ['SN,WITH,COMMA', '1950000000000000003'], ['VM5vodACsc+k', '1800000000000000005']]) {
+    const out = await lookup(serial);
+    assert.equal(out.agentId, id, serial);
+    assert.equal(out.serialNumber, serial);
+  }
+  const urls = mock.requests.map((r) => r.url);
+  assert.ok(urls.includes('/web/api/v2.1/agents?serialNumber__contains=AB%26limit%3D1&limit=1000'));
+  assert.ok(urls.includes('/web/api/v2.1/agents?serialNumber__contains=C02%20X%2BY%231&limit=1000'));
+});
+
+test('a wrong token rejects with UNAUTHORIZED and the SentinelOne error entry', async () => {
+  const wrong = 'not-the-right-token-000000000000';
+  const error = await lookupError('C02XK1ABJG5J', undefined, { ...connection, apiToken: wrong });
+  assert.equal(error.code, 'UNAUTHORIZED');
+  assert.equal(error.status, 401);
+  assert.equal(error.upstreamCode, 4010010);
+  assert.equal(error.upstreamTitle, 'Authentication Failed');
+  assert.equal(error.retryable, false);
+  assert.ok(!error.message.includes(wrong));
+});
+
+test('placeholders and bad connections fail before any request', async () => {
+  const before = mock.requests.length;
+  assert.equal((await lookupError('To be filled by O.E.M.')).code, 'INVALID_INPUT');
+  assert.equal((await lookupError('C02XK1ABJG5J', undefined, { baseUrl: 'http://example.com', apiToken: MOCK_API_TOKEN })).code, 'INVALID_CONNECTION');
+  assert.equal(mock.requests.length, before);
+});
+
+test('a host shim over the platform fetch, as an engine would write it', async () => {
+  const log = [];
+  const shim = async ({ method, url, headers, body }) => {
+    const started = Date.now();
+    const response = await fetch(url, { method, headers, body });
+    log.push({ method, url, status: response.status, ms: Date.now() - started });
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+  };
+  const out = await lookup('FS6V1B3', { fetch: shim });
+  // FS6V1B3 is the SumoLogic sample serial; the mock fleet has it.
+  assert.equal(out.agentId, '148347195130');
+  assert.equal(log.length, 1);
+  assert.equal(log[0].status, 200);
+});
+
+test('invoke runs a capability by name; unknown names are coded', async () => {
+  const out = await connector.invoke('getAgentBySerialNumber', { connection, input: { serialNumber: 'C02FH1ZZQ05D' } });
+  assert.ok(validateOutput(out));
+  assert.equal(out.agentFound, true);
+  const error = await connector.invoke('wipeAgent', { connection, input: {} }).catch((e) => e);
+  assert.equal(error.code, 'UNKNOWN_CAPABILITY');
+});
+
+test('a console that is not there is a NETWORK error, and the instance carries on', async () => {
+  const dead = await startMockConsole();
+  await dead.close();
+  const error = await lookupError('C02XK1ABJG5J', undefined, { baseUrl: dead.url, apiToken: MOCK_API_TOKEN });
+  assert.equal(error.code, 'NETWORK');
+  assert.equal(error.retryable, true);
+  assert.equal((await lookup('C02XK1ABJG5J')).agentFound, true);
+});
+
+test('the token never appears in any output or error the suite produced', () => {
+  assert.ok(seen.length > 20);
+  for (const text of seen) {
+    assert.ok(!text.includes(MOCK_API_TOKEN), text.slice(0, 200));
+  }
+});
