@@ -1,9 +1,12 @@
 //! The capabilities a flow can call by name, and the generic entry that dispatches to them.
 
+use crate::client::Client;
 use crate::connection::{Connection, ConnectionProperties};
 use crate::error::ConnectorError;
 use crate::lookup;
+use crate::options::CallOptions;
 use crate::output::Lookup;
+use crate::runtime::Runtime;
 use crate::transport::Transport;
 
 /// Every capability the connector offers; the names are the manifest's keys.
@@ -44,17 +47,20 @@ pub enum CapabilityOutput {
 }
 
 /// Runs `capability` with raw connection properties and input, as a flow engine calls it.
-pub async fn invoke<T: Transport>(
+pub async fn invoke<T: Transport, R: Runtime>(
     transport: &T,
+    runtime: &R,
     capability: Capability,
     connection: &ConnectionProperties,
     input: &serde_json::Value,
+    options: CallOptions,
 ) -> Result<CapabilityOutput, ConnectorError> {
     let connection = Connection::from_properties(connection)?;
     let token = connection.api_token();
+    let client = Client::new(transport, runtime, options);
     let result = match capability {
         Capability::GetAgentBySerialNumber => {
-            lookup::get_agent_by_serial_number(transport, &connection, input)
+            lookup::get_agent_by_serial_number(&client, &connection, input)
                 .await
                 .map(|l| CapabilityOutput::Lookup(l.redacted(token)))
         }

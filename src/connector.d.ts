@@ -15,6 +15,8 @@ export interface ShimRequest {
   headers: Record<string, string>;
   /** Request body text, when there is one. */
   body?: string;
+  /** Aborted when the connector stops waiting (deadline reached): pass it on to `fetch`. */
+  signal?: AbortSignal;
 }
 
 /** What the host's fetch shim resolves with, for every HTTP status (4xx and 5xx included). */
@@ -37,6 +39,10 @@ export type FetchShim = (request: ShimRequest) => Promise<ShimResponse> | ShimRe
 export interface CallOptions {
   /** The host fetch shim; without it, the platform's `fetch` is used. */
   fetch?: FetchShim;
+  /** Deadline of the whole call, retries included, in ms (1 to 300000; default 10000). */
+  timeoutMs?: number;
+  /** Attempts per request (1 to 10; default 3). 429, 5xx and network failures are retried. */
+  maxAttempts?: number;
 }
 
 /** Input of Get Agent by Serial Number. */

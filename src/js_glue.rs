@@ -8,8 +8,10 @@ use wasm_bindgen_futures::JsFuture;
 use crate::capability::{self, Capability, CapabilityOutput};
 use crate::connection::ConnectionProperties;
 use crate::error::ConnectorError;
+use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::MAX_BODY_BYTES;
+use crate::runtime::Runtime;
 use crate::schema::MANIFEST_JSON;
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
@@ -30,11 +32,36 @@ pub async fn run(
         let input: serde_json::Value = serde_wasm_bindgen::from_value(input)
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let fetch = option_fn(&options, "fetch")?;
+        let call_options = CallOptions::new(
+            option_number(&options, "timeoutMs")?,
+            option_number(&options, "maxAttempts")?,
+        )?;
+        let runtime = HostRuntime;
         match fetch {
             Some(fetch) => {
-                capability::invoke(&ShimTransport { fetch }, capability, &connection, &input).await
+                let shim = ShimTransport { fetch };
+                capability::invoke(
+                    &shim,
+                    &runtime,
+                    capability,
+                    &connection,
+                    &input,
+                    call_options,
+                )
+                .await
             }
-            None => capability::invoke(&PlatformTransport, capability, &connection, &input).await,
+            None => {
+                let platform = PlatformTransport;
+                capability::invoke(
+                    &platform,
+                    &runtime,
+                    capability,
+                    &connection,
+                    &input,
+                    call_options,
+                )
+                .await
+            }
         }
     }
     .await;
@@ -162,6 +189,20 @@ fn token_of(connection: &JsValue) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+fn option_number(options: &JsValue, name: &str) -> Result<Option<f64>, ConnectorError> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| ConnectorError::InvalidInput(format!("options.{name} must be a number")))
+}
+
 fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
@@ -181,14 +222,98 @@ fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, Connecto
         .map_err(|_| ConnectorError::InvalidInput(format!("options.{name} must be a function")))
 }
 
+/// The JS host's clock (`Date.now`), timer (`setTimeout`) and randomness (`Math.random`).
+struct HostRuntime;
+
+impl Runtime for HostRuntime {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    async fn sleep(&self, ms: u64) {
+        let global = js_sys::global();
+        let function = |name: &str| {
+            Reflect::get(&global, &name.into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+        };
+        // Every JS runtime has setTimeout; without one, a timer never fires rather than firing at once.
+        let Some(set_timeout) = function("setTimeout") else {
+            std::future::pending::<()>().await;
+            return;
+        };
+        let delay = JsValue::from_f64(ms.min(i32::MAX as u64) as f64);
+        let mut timer = Timer {
+            id: JsValue::UNDEFINED,
+            resolve: None,
+            clear_timeout: function("clearTimeout"),
+        };
+        let promise = Promise::new(&mut |resolve, _reject| {
+            timer.id = set_timeout
+                .call2(&JsValue::UNDEFINED, &resolve, &delay)
+                .unwrap_or(JsValue::UNDEFINED);
+            timer.resolve = Some(resolve);
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
+/// A pending `setTimeout`, cleared when its sleep is dropped (a finished call must not keep a Node
+/// host's event loop alive) and resolved then, so the awaiting future's callbacks are freed.
+struct Timer {
+    id: JsValue,
+    resolve: Option<Function>,
+    clear_timeout: Option<Function>,
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(clear) = &self.clear_timeout {
+            let _ = clear.call1(&JsValue::UNDEFINED, &self.id);
+        }
+        if let Some(resolve) = &self.resolve {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 /// The host's fetch shim: `(request) => Promise<{ status, headers?, body }>`.
 struct ShimTransport {
     fetch: Function,
 }
 
+/// Aborts its controller when dropped: the connector stopped waiting (deadline) or the call ended.
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl AbortOnDrop {
+    fn new() -> Self {
+        Self(web_sys::AbortController::new().ok())
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.0.as_ref().map(web_sys::AbortController::signal)
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = &self.0 {
+            controller.abort();
+        }
+    }
+}
+
 impl Transport for ShimTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let abort = AbortOnDrop::new();
         let js_request = request_to_js(&request);
+        if let Some(signal) = abort.signal() {
+            let _ = Reflect::set(&js_request, &"signal".into(), &signal);
+        }
         let returned = self
             .fetch
             .call1(&JsValue::UNDEFINED, &js_request)
@@ -309,7 +434,11 @@ impl Transport for PlatformTransport {
             "POST" => gloo_net::http::Method::POST,
             _ => gloo_net::http::Method::GET,
         };
-        let mut builder = gloo_net::http::RequestBuilder::new(&request.url).method(method);
+        let abort = AbortOnDrop::new();
+        let signal = abort.signal();
+        let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+            .method(method)
+            .abort_signal(signal.as_ref());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

@@ -6,13 +6,16 @@
 #![warn(missing_docs)]
 
 pub mod capability;
+pub mod client;
 pub mod connection;
 pub mod error;
 pub mod lookup;
 pub mod loose;
+pub mod options;
 pub mod output;
 pub mod redact;
 pub mod response;
+pub mod runtime;
 pub mod schema;
 pub mod serial;
 pub mod timestamp;

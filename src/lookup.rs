@@ -2,11 +2,12 @@
 
 use std::cmp::Ordering;
 
+use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::loose;
 use crate::output::{AgentLookup, Lookup};
-use crate::response;
+use crate::runtime::Runtime;
 use crate::serial;
 use crate::timestamp;
 use crate::transport::{HttpRequest, Transport};
@@ -43,8 +44,8 @@ pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str
 }
 
 /// Validates the input and looks up the agent with exactly this serial number.
-pub async fn get_agent_by_serial_number<T: Transport>(
-    transport: &T,
+pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
+    client: &Client<'_, T, R>,
     connection: &Connection,
     input: &serde_json::Value,
 ) -> Result<Lookup, ConnectorError> {
@@ -54,7 +55,7 @@ pub async fn get_agent_by_serial_number<T: Transport>(
             "serialNumber {serial:?} is a firmware placeholder shared by many devices, not a device identity"
         )));
     }
-    lookup_serial(transport, connection, serial).await
+    lookup_serial(client, connection, serial).await
 }
 
 /// Reads one field of a capability input, which must be a JSON object.
@@ -71,8 +72,8 @@ pub fn input_field<'v>(
 }
 
 /// Looks up an already validated serial: pages only while more substring matches exist than were read.
-pub async fn lookup_serial<T: Transport>(
-    transport: &T,
+pub async fn lookup_serial<T: Transport, R: Runtime>(
+    client: &Client<'_, T, R>,
     connection: &Connection,
     serial: &str,
 ) -> Result<Lookup, ConnectorError> {
@@ -92,11 +93,7 @@ pub async fn lookup_serial<T: Transport>(
             )));
         }
         let request = agents_request(connection, serial, cursor.as_deref());
-        let response = transport
-            .send(request)
-            .await
-            .map_err(response::transport_failure)?;
-        response::check(&response)?;
+        let response = client.send(&request).await?;
         status_code = response.status;
 
         let page_index = bodies.len();

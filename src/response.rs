@@ -7,8 +7,8 @@ use crate::wire;
 /// The largest response body the connector parses (a 1000-agent page is about 6 MiB).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-/// Accepts a 2xx response of acceptable size, or says which coded error it is.
-pub fn check(response: &HttpResponse) -> Result<(), ConnectorError> {
+/// Accepts a 2xx response of acceptable size, or says which coded error it is (`now_ms` dates `Retry-After`).
+pub fn check(response: &HttpResponse, now_ms: f64) -> Result<(), ConnectorError> {
     let status = response.status;
     if (200..300).contains(&status) {
         if response.body.len() > MAX_BODY_BYTES {
@@ -24,7 +24,9 @@ pub fn check(response: &HttpResponse) -> Result<(), ConnectorError> {
         401 => ConnectorError::Unauthorized(upstream),
         403 => ConnectorError::Forbidden(upstream),
         429 => ConnectorError::RateLimited {
-            retry_after_ms: response.header("retry-after").and_then(retry_after_ms),
+            retry_after_ms: response
+                .header("retry-after")
+                .and_then(|value| retry_after_ms(value, now_ms)),
             upstream,
         },
         500..=599 => ConnectorError::UpstreamUnavailable { status, upstream },
@@ -41,12 +43,16 @@ pub fn transport_failure(error: TransportError) -> ConnectorError {
     }
 }
 
-/// Parses a `Retry-After` value given in seconds into milliseconds.
-pub fn retry_after_ms(value: &str) -> Option<u64> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (0.0..1.0e9)
-        .contains(&seconds)
-        .then_some((seconds * 1000.0) as u64)
+/// Parses a `Retry-After` value, delay-seconds or an HTTP-date, into milliseconds from `now_ms`.
+pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (0.0..1.0e9)
+            .contains(&seconds)
+            .then_some((seconds * 1000.0) as u64);
+    }
+    let at = crate::timestamp::parse_http_date_ms(value)? as f64;
+    Some((at - now_ms).max(0.0) as u64)
 }
 
 // An error body is only read for its first entry; a huge one is cut rather than parsed whole.
@@ -84,31 +90,40 @@ mod tests {
             (404, "UPSTREAM_ERROR"),
             (302, "UPSTREAM_ERROR"),
         ] {
-            let err = check(&response(status, s1)).unwrap_err();
+            let err = check(&response(status, s1), 0.0).unwrap_err();
             assert_eq!(err.code(), code, "{status}");
             assert_eq!(err.status(), Some(status));
             assert_eq!(err.upstream().and_then(|u| u.code), Some(4010010));
         }
-        assert!(check(&response(200, "{}")).is_ok());
-        assert!(check(&response(204, "")).is_ok());
+        assert!(check(&response(200, "{}"), 0.0).is_ok());
+        assert!(check(&response(204, ""), 0.0).is_ok());
     }
 
     #[test]
     fn retry_after_seconds_are_read() {
         let mut r = response(429, "");
         r.headers.push(("retry-after".into(), "3".into()));
-        assert_eq!(check(&r).unwrap_err().retry_after_ms(), Some(3000));
-        assert_eq!(retry_after_ms("0.5"), Some(500));
-        assert_eq!(retry_after_ms("-1"), None);
-        assert_eq!(retry_after_ms("NaN"), None);
-        assert_eq!(retry_after_ms("soon"), None);
+        assert_eq!(check(&r, 0.0).unwrap_err().retry_after_ms(), Some(3000));
+        assert_eq!(retry_after_ms("0.5", 0.0), Some(500));
+        assert_eq!(retry_after_ms("-1", 0.0), None);
+        assert_eq!(retry_after_ms("NaN", 0.0), None);
+        assert_eq!(retry_after_ms("soon", 0.0), None);
+        let now = 784_111_770_000.0;
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(7000)
+        );
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now + 60_000.0),
+            Some(0)
+        );
     }
 
     #[test]
     fn oversized_bodies_are_refused_before_parsing() {
         let big = "x".repeat(MAX_BODY_BYTES + 1);
         assert_eq!(
-            check(&response(200, &big)).unwrap_err().code(),
+            check(&response(200, &big), 0.0).unwrap_err().code(),
             "RESPONSE_TOO_LARGE"
         );
     }

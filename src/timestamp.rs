@@ -73,6 +73,32 @@ pub fn parse_micros(text: &str) -> Option<i64> {
     Some(seconds * 1_000_000 + micros)
 }
 
+/// Parses an HTTP-date in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`) into milliseconds
+/// since the epoch, as `Retry-After` may carry it.
+pub fn parse_http_date_ms(text: &str) -> Option<i64> {
+    let mut parts = text.split_ascii_whitespace();
+    let (_weekday, day, month, year, time, zone) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if parts.next().is_some() || !(zone == "GMT" || zone == "UTC") {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))? + 1;
+    if day.len() > 2 || year.len() != 4 || time.len() != 8 {
+        return None;
+    }
+    let iso = format!("{year}-{month:02}-{day:0>2}T{time}Z");
+    parse_micros(&iso).map(|micros| micros / 1000)
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -126,6 +152,29 @@ mod tests {
             parse_micros("2024-02-29T00:00:00Z"),
             Some(1_709_164_800_000_000)
         );
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        assert_eq!(
+            parse_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777_000)
+        );
+        assert_eq!(
+            parse_http_date_ms("Thu, 1 Jan 1970 00:00:10 GMT"),
+            Some(10_000)
+        );
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 94 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT extra",
+        ] {
+            assert_eq!(parse_http_date_ms(bad), None, "{bad}");
+        }
     }
 
     #[test]

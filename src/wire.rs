@@ -9,9 +9,51 @@ use serde::Deserialize;
 use crate::error::UpstreamDetail;
 use crate::loose::{self, Loose};
 
-/// Parses one page of agents, which must be a JSON object whose `data` is an array of objects.
-pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, serde_json::Error> {
-    serde_json::from_str::<Object<AgentsPage<'_>>>(body).map(|o| o.0)
+/// How deeply a response may nest; SentinelOne's agent pages nest about five levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses one page of agents, which must be a JSON object whose `data` is an array of objects,
+/// nested at most [`MAX_DEPTH`] levels.
+pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, String> {
+    if nesting_exceeds(body.as_bytes(), MAX_DEPTH) {
+        return Err(format!("the body nests deeper than {MAX_DEPTH} levels"));
+    }
+    serde_json::from_str::<Object<AgentsPage<'_>>>(body)
+        .map(|o| o.0)
+        .map_err(|e| e.to_string())
+}
+
+/// Whether JSON text nests arrays and objects deeper than `limit` (strings are skipped).
+// serde_json skips values it does not read without a depth limit; a host walking rawResponse
+// recursively would not be so lucky, so absurd nesting is refused up front.
+pub fn nesting_exceeds(json: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A value that must be a JSON object: derived structs would otherwise also accept an array.
@@ -199,6 +241,35 @@ mod tests {
             loose::count(&page.pagination.unwrap().0.total_items),
             Some(4)
         );
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings() {
+        assert!(!nesting_exceeds(br#"{"a":[{"b":[1]}]}"#, 4));
+        assert!(nesting_exceeds(br#"{"a":[{"b":[[1]]}]}"#, 4));
+        assert!(!nesting_exceeds(br#"{"a":"[[[[[[[[[[","b":"\"[[[["}"#, 1));
+        let deep = format!(
+            r#"{{"data":[{{"zzz":{}1{}}}]}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(parse_agents_page(&deep)
+            .unwrap_err()
+            .contains("deeper than 64"));
+        let fine = format!(
+            r#"{{"data":[{{"zzz":{}1{}}}]}}"#,
+            "[".repeat(60),
+            "]".repeat(60)
+        );
+        assert!(parse_agents_page(&fine).is_ok());
+    }
+
+    #[test]
+    fn numbers_out_of_range_in_read_fields_are_errors() {
+        let huge = r#"{"data":[{"serialNumber":"X"}],"pagination":{"totalItems":1e400}}"#;
+        assert!(parse_agents_page(huge)
+            .unwrap_err()
+            .contains("out of range"));
     }
 
     #[test]

@@ -408,7 +408,7 @@ fn upstream_statuses_become_coded_errors_with_the_sentinelone_entry() {
             url: agents_url("C02XK1ABJG5J"),
             answer: status(code, envelope),
         }]);
-        let err = run(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
+        let err = run_once(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
         assert_eq!(err.code(), expected, "{code}");
         assert_eq!(err.retryable(), retryable, "{code}");
         assert_eq!(err.status(), Some(code));
@@ -424,7 +424,7 @@ fn upstream_statuses_become_coded_errors_with_the_sentinelone_entry() {
             "<html><body>503 Service Temporarily Unavailable</body></html>",
         ),
     }]);
-    let err = run(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
+    let err = run_once(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
     assert_eq!(err.code(), "UPSTREAM_UNAVAILABLE");
     assert_eq!(err.upstream().unwrap().code, None);
 }
@@ -477,7 +477,7 @@ fn transport_failures_are_network_or_shim_contract_errors() {
             url: agents_url("C02XK1ABJG5J"),
             answer: Err(failure),
         }]);
-        let err = run(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
+        let err = run_once(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
         assert_eq!(err.code(), code);
     }
 }
@@ -514,9 +514,11 @@ fn invalid_input_and_connection_fail_before_any_request() {
         let props: ConnectionProperties = serde_json::from_value(connection.clone()).unwrap();
         let err = pollster::block_on(capability::invoke(
             &transport,
+            &FakeRuntime::default(),
             Capability::GetAgentBySerialNumber,
             &props,
             &json!({ "serialNumber": "C02XK1ABJG5J" }),
+            Default::default(),
         ))
         .unwrap_err();
         assert_eq!(err.code(), "INVALID_CONNECTION", "{connection}");
@@ -564,7 +566,7 @@ fn a_console_echoing_the_token_never_leaks_it() {
             ),
         ),
     }]);
-    let err = run(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
+    let err = run_once(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
     assert_eq!(
         err.upstream().unwrap().title.as_deref(),
         Some("bad token [REDACTED]")
@@ -576,5 +578,5 @@ fn a_console_echoing_the_token_never_leaks_it() {
             format!("failed: Authorization: ApiToken {TOKEN}"),
         )),
     }]);
-    run(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
+    run_once(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
 }

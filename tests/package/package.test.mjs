@@ -167,6 +167,51 @@ test('a console that is not there is a NETWORK error, and the instance carries o
   assert.equal((await lookup('C02XK1ABJG5J')).agentFound, true);
 });
 
+test('a Node host exits by itself right after a lookup: no deadline timer is left behind', async () => {
+  const { spawn } = await import('node:child_process');
+  const script = `
+    const c = await import('sentinelone-connector');
+    const out = await c.getAgentBySerialNumber({ baseUrl: ${JSON.stringify(mock.url)}, apiToken: ${JSON.stringify(MOCK_API_TOKEN)} },
+      { serialNumber: 'C02XK1ABJG5J' }, { timeoutMs: 60000 });
+    console.log(out.agentFound);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() });
+  let stdout = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  // The call's deadline is 60 s: a timer left pending would keep the process alive that long.
+  const exited = await new Promise((resolve) => {
+    const guard = setTimeout(() => { child.kill(); resolve(false); }, 20_000);
+    child.on('exit', () => { clearTimeout(guard); resolve(true); });
+  });
+  assert.ok(exited, 'the host process did not exit on its own');
+  assert.equal(stdout.trim(), 'true');
+});
+
+test('timeoutMs bounds a call against a console that never answers', async () => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set();
+  const silent = createServer((socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); }); // never answers
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = `http://127.0.0.1:${silent.address().port}`;
+    const error = await lookupError('C02XK1ABJG5J', { timeoutMs: 300 }, { baseUrl, apiToken: MOCK_API_TOKEN });
+    assert.equal(error.code, 'TIMEOUT');
+    assert.equal(error.retryable, true);
+    // (The platform fetch is aborted too, but Node's fetch keeps an aborted socket open, so the
+    // observable proof is the shim's signal below.)
+    // A host shim receives the signal and can abort its own fetch with it.
+    let aborted = false;
+    const shim = (request) => new Promise((_, reject) => {
+      request.signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); });
+    });
+    const shimError = await lookupError('C02XK1ABJG5J', { fetch: shim, timeoutMs: 100 });
+    assert.equal(shimError.code, 'TIMEOUT');
+    assert.ok(aborted, 'the shim saw the abort');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+});
+
 test('the token never appears in any output or error the suite produced', () => {
   assert.ok(seen.length > 20);
   for (const text of seen) {

@@ -1,19 +1,57 @@
 //! Test support: a fake transport that asserts each outgoing request, and schema checks.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
 use sentinelone_connector::connection::ConnectionProperties;
 use sentinelone_connector::error::ConnectorError;
+use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::output::Lookup;
+use sentinelone_connector::runtime::Runtime;
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// The token every test uses; `assert_no_secret` scans for it.
 pub const TOKEN: &str = "test-api-token-4f9c2a7e1b3d5f60";
 pub const BASE: &str = "https://usea1-partners.sentinelone.net";
+
+/// A virtual clock: sleeping advances it instantly, so deadlines and backoff are exact and fast.
+pub struct FakeRuntime {
+    pub now: Cell<f64>,
+    pub sleeps: RefCell<Vec<u64>>,
+    pub random: f64,
+}
+
+impl Default for FakeRuntime {
+    fn default() -> Self {
+        Self {
+            now: Cell::new(1_700_000_000_000.0),
+            sleeps: RefCell::default(),
+            random: 0.5,
+        }
+    }
+}
+
+impl Runtime for FakeRuntime {
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+    async fn sleep(&self, ms: u64) {
+        self.sleeps.borrow_mut().push(ms);
+        self.now.set(self.now.get() + ms as f64);
+    }
+    fn random(&self) -> f64 {
+        self.random
+    }
+}
+
+/// An answer that never comes: the transport stays pending forever.
+pub fn hang() -> Result<HttpResponse, TransportError> {
+    Err(TransportError::Network(HANG.to_owned()))
+}
+const HANG: &str = "\u{0}hang";
 
 /// One expected exchange: the exact request the connector must send, and what the fake answers.
 pub struct Exchange {
@@ -62,6 +100,9 @@ impl Transport for FakeTransport {
         );
         assert_eq!(request.body, None);
         self.sent.borrow_mut().push(request);
+        if matches!(&next.answer, Err(TransportError::Network(m)) if m == HANG) {
+            std::future::pending::<()>().await;
+        }
         next.answer
     }
 }
@@ -91,14 +132,43 @@ pub fn page(agents: &[serde_json::Value], total: u64, next: Option<&str>) -> Str
 
 /// Runs getAgentBySerialNumber through `invoke` as a host would, checking the output and the secret.
 pub fn run(transport: &FakeTransport, input: serde_json::Value) -> Result<Lookup, ConnectorError> {
+    run_with(
+        transport,
+        &FakeRuntime::default(),
+        CallOptions::default(),
+        input,
+    )
+}
+
+/// Like [`run`] with a single attempt: what one response or failure maps to, without retries.
+pub fn run_once(
+    transport: &FakeTransport,
+    input: serde_json::Value,
+) -> Result<Lookup, ConnectorError> {
+    let options = CallOptions {
+        max_attempts: 1,
+        ..CallOptions::default()
+    };
+    run_with(transport, &FakeRuntime::default(), options, input)
+}
+
+/// Like [`run`], with a given runtime and options.
+pub fn run_with(
+    transport: &FakeTransport,
+    runtime: &FakeRuntime,
+    options: CallOptions,
+    input: serde_json::Value,
+) -> Result<Lookup, ConnectorError> {
     let connection: ConnectionProperties =
         serde_json::from_value(serde_json::json!({ "baseUrl": BASE, "apiToken": TOKEN }))
             .expect("connection");
     let result = pollster::block_on(capability::invoke(
         transport,
+        runtime,
         Capability::GetAgentBySerialNumber,
         &connection,
         &input,
+        options,
     ));
     match result {
         Ok(CapabilityOutput::Lookup(lookup)) => {

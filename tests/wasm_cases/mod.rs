@@ -42,6 +42,15 @@ export function brokenShim(kind) {
   }
 }
 export function isError(value) { return value instanceof Error; }
+export function neverSettles() { return () => new Promise(() => {}); }
+export function lateShim(ms, body) {
+  return () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body }), ms));
+}
+export function flakyShim(statuses, body, calls) {
+  return async () => { const status = statuses[calls.length] ?? 200; calls.push(status); return { status, body: status === 200 ? body : '' }; };
+}
+export function hugeShim() { return async () => ({ status: 200, body: 'x'.repeat(17 * 1024 * 1024) }); }
+export function delay(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = recordingShim)]
@@ -56,6 +65,15 @@ extern "C" {
     fn broken_shim(kind: &str) -> Function;
     #[wasm_bindgen(js_name = isError)]
     fn is_error(value: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = neverSettles)]
+    fn never_settles() -> Function;
+    #[wasm_bindgen(js_name = lateShim)]
+    fn late_shim(ms: u32, body: &str) -> Function;
+    #[wasm_bindgen(js_name = flakyShim)]
+    fn flaky_shim(statuses: &Array, body: &str, calls: &Array) -> Function;
+    fn delay(ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = hugeShim)]
+    fn huge_shim() -> Function;
 }
 
 fn obj(json: &str) -> JsValue {
@@ -70,9 +88,11 @@ fn connection() -> JsValue {
     obj(&format!(r#"{{"baseUrl":"{BASE}","apiToken":"{TOKEN}"}}"#))
 }
 
+/// Options for one attempt: these cases test what one answer maps to; retries have their own cases.
 fn options(fetch: &Function) -> JsValue {
     let o = Object::new();
     Reflect::set(&o, &"fetch".into(), fetch).unwrap();
+    Reflect::set(&o, &"maxAttempts".into(), &1.into()).unwrap();
     o.into()
 }
 
@@ -440,4 +460,103 @@ async fn a_pending_promise_adopts_foreign_thenables() {
     let out = lookup("THEN0001", &thenable).await.unwrap();
     assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("5"));
     let _ = JsFuture::from(Promise::resolve(&JsValue::NULL)).await;
+}
+
+fn with_options(fetch: &Function, json: &str) -> JsValue {
+    let o = obj(json);
+    Reflect::set(&o, &"fetch".into(), fetch).unwrap();
+    o
+}
+
+#[wasm_bindgen_test]
+async fn a_shim_that_never_settles_ends_in_timeout_at_the_deadline() {
+    let started = js_sys::Date::now();
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        with_options(&never_settles(), r#"{"timeoutMs":60}"#),
+    )
+    .await;
+    let error = expect_error(r, "TIMEOUT").await;
+    assert_eq!(get(&error, "retryable").as_bool(), Some(true));
+    assert!(
+        js_sys::Date::now() - started >= 55.0,
+        "not before the deadline"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_late_answer_after_the_deadline_is_ignored_safely() {
+    let body = agents_body(&[("1", "C02XK1ABJG5J", false, "2024-01-01T00:00:00Z")]);
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        with_options(
+            &late_shim(120, &body),
+            r#"{"timeoutMs":30,"maxAttempts":1}"#,
+        ),
+    )
+    .await;
+    expect_error(r, "TIMEOUT").await;
+    // Let the late answer arrive; the instance must neither trap nor throw, and keep serving.
+    JsFuture::from(delay(200)).await.unwrap();
+    assert_still_serves_lookups().await;
+}
+
+#[wasm_bindgen_test]
+async fn transient_statuses_are_retried_within_max_attempts() {
+    let body = agents_body(&[("1", "C02XK1ABJG5J", false, "2024-01-01T00:00:00Z")]);
+    let calls = Array::new();
+    let statuses = Array::of2(&503.into(), &502.into());
+    let out = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        with_options(
+            &flaky_shim(&statuses, &body, &calls),
+            r#"{"maxAttempts":3}"#,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("1"));
+    assert_eq!(calls.length(), 3);
+
+    let calls = Array::new();
+    let r = get_agent_by_serial_number(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        with_options(
+            &flaky_shim(&statuses, &body, &calls),
+            r#"{"maxAttempts":1}"#,
+        ),
+    )
+    .await;
+    expect_error(r, "UPSTREAM_UNAVAILABLE").await;
+    assert_eq!(calls.length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_are_invalid_input() {
+    let fetch = sync_shim(200, &agents_body(&[]));
+    for json in [
+        r#"{"timeoutMs":0}"#,
+        r#"{"timeoutMs":"fast"}"#,
+        r#"{"maxAttempts":0}"#,
+        r#"{"maxAttempts":1.5}"#,
+    ] {
+        let r = get_agent_by_serial_number(
+            connection(),
+            obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+            with_options(&fetch, json),
+        )
+        .await;
+        expect_error(r, "INVALID_INPUT").await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_oversized_body_is_refused_before_it_is_copied() {
+    let r = lookup("C02XK1ABJG5J", &huge_shim()).await;
+    let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
+    assert_eq!(get(&error, "retryable").as_bool(), Some(false));
 }

@@ -1,0 +1,84 @@
+//! Per-call options: the whole-call deadline and how many attempts a request may take.
+
+use crate::error::ConnectorError;
+
+/// The default deadline of a whole call, retries included: long enough for a slow console and two
+/// retries, short enough for a sign-in flow.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// The longest deadline a call may ask for.
+pub const MAX_TIMEOUT_MS: u64 = 300_000;
+/// The default number of attempts per request (one try and two retries).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// The most attempts per request a call may ask for.
+pub const MAX_ATTEMPTS_LIMIT: u32 = 10;
+
+/// Validated per-call options.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CallOptions {
+    /// The deadline of the whole call, retries included, in milliseconds.
+    pub timeout_ms: u64,
+    /// How many times one request may be tried (1 = no retries).
+    pub max_attempts: u32,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        Self {
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+}
+
+impl CallOptions {
+    /// Validates `timeoutMs` and `maxAttempts` as a host passed them (absent means the default).
+    pub fn new(timeout_ms: Option<f64>, max_attempts: Option<f64>) -> Result<Self, ConnectorError> {
+        let whole = |value: f64, name: &str, min: f64, max: f64| {
+            if value.fract() == 0.0 && (min..=max).contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConnectorError::InvalidInput(format!(
+                    "options.{name} must be a whole number from {min} to {max}"
+                )))
+            }
+        };
+        let mut options = Self::default();
+        if let Some(t) = timeout_ms {
+            options.timeout_ms = whole(t, "timeoutMs", 1.0, MAX_TIMEOUT_MS as f64)? as u64;
+        }
+        if let Some(a) = max_attempts {
+            options.max_attempts =
+                whole(a, "maxAttempts", 1.0, f64::from(MAX_ATTEMPTS_LIMIT))? as u32;
+        }
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_bounds() {
+        assert_eq!(
+            CallOptions::new(None, None).unwrap(),
+            CallOptions::default()
+        );
+        let o = CallOptions::new(Some(2500.0), Some(1.0)).unwrap();
+        assert_eq!((o.timeout_ms, o.max_attempts), (2500, 1));
+        for (t, a) in [
+            (Some(0.0), None),
+            (Some(-5.0), None),
+            (Some(1.5), None),
+            (Some(f64::NAN), None),
+            (Some(f64::INFINITY), None),
+            (Some(300_001.0), None),
+            (None, Some(0.0)),
+            (None, Some(11.0)),
+            (None, Some(2.5)),
+        ] {
+            let err = CallOptions::new(t, a).unwrap_err();
+            assert_eq!(err.code(), "INVALID_INPUT", "{t:?} {a:?}");
+        }
+    }
+}
