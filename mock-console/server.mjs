@@ -9,10 +9,25 @@ import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildFleet } from './fixtures.mjs';
 
-/** The token the mock accepts unless told otherwise. */
+/** The token the mock accepts unless told otherwise; it expires in a year. */
 export const MOCK_API_TOKEN = 'mock-s1-api-token-6b1f0c2e9a7d4c3b8e5f';
 
+/** More tokens, one per Test Connection case: expiring in 5 days, no expiry, and a wrong scope (403). */
+export const MOCK_TOKENS = {
+  expiring: 'mock-s1-expiring-token-2d4f6a8c0e1b3d5f',
+  noExpiry: 'mock-s1-no-expiry-token-9e8d7c6b5a4f3e2d',
+  forbidden: 'mock-s1-other-scope-token-1a2b3c4d5e6f7a8b',
+};
+
+const TOKEN_LIFETIME_DAYS = {
+  [MOCK_API_TOKEN]: 365,
+  [MOCK_TOKENS.expiring]: 5,
+  [MOCK_TOKENS.noExpiry]: null,
+  [MOCK_TOKENS.forbidden]: 90,
+};
+
 const AGENTS_PATH = '/web/api/v2.1/agents';
+const TOKEN_DETAILS_PATH = '/web/api/v2.1/users/api-token-details';
 
 const errorBody = (code, title, detail = null) => JSON.stringify({ errors: [{ code, detail, title }] });
 
@@ -22,8 +37,9 @@ const errorBody = (code, title, detail = null) => JSON.stringify({ errors: [{ co
  * as files outside /web/api/, so a page and the console share one origin). Resolves with { url, requests, close }.
  */
 export async function startMockConsole(options = {}) {
-  const token = options.token ?? MOCK_API_TOKEN;
-  const fleet = options.fleet ?? buildFleet(options.now ?? Date.now());
+  const now = options.now ?? Date.now();
+  const lifetimes = options.token ? { [options.token]: 365 } : TOKEN_LIFETIME_DAYS;
+  const fleet = options.fleet ?? buildFleet(now);
   const maxPageSize = options.maxPageSize ?? 1000;
   const requests = [];
 
@@ -47,8 +63,24 @@ export async function startMockConsole(options = {}) {
     if (!url.pathname.startsWith('/web/api/') && options.staticDirs) {
       return serveStatic(options.staticDirs, url.pathname, res);
     }
-    if (!isAuthorized(req.headers.authorization, token)) {
+    const token = bearer(req.headers.authorization);
+    if (token === null || !(token in lifetimes)) {
       return send(401, errorBody(4010010, 'Authentication Failed'));
+    }
+    if (req.method === 'POST' && url.pathname === TOKEN_DETAILS_PATH) {
+      return readBody(req).then((text) => {
+        let asked;
+        try { asked = JSON.parse(text)?.data?.apiToken; } catch { asked = undefined; }
+        if (typeof asked !== 'string') return send(400, errorBody(4000010, 'Validation Error', 'data.apiToken: Missing data for required field.'));
+        if (!(asked in lifetimes)) return send(400, errorBody(4000010, 'Validation Error', 'Invalid API token.'));
+        const days = lifetimes[asked];
+        const createdAt = new Date(now - 30 * 86_400_000).toISOString();
+        const expiresAt = days === null ? null : new Date(now + days * 86_400_000).toISOString();
+        return send(200, JSON.stringify({ data: { createdAt, expiresAt } }));
+      });
+    }
+    if (token === MOCK_TOKENS.forbidden) {
+      return send(403, errorBody(4030010, 'Forbidden', 'The user does not have permission to perform this action.'));
     }
     if (req.method === 'GET' && url.pathname === AGENTS_PATH) {
       const { status, body } = listAgents(fleet, url.searchParams, maxPageSize);
@@ -93,10 +125,19 @@ async function serveStatic(dirs, pathname, res) {
   }
 }
 
-function isAuthorized(header, token) {
-  if (typeof header !== 'string') return false;
+function bearer(header) {
+  if (typeof header !== 'string') return null;
   const match = /^ApiToken\s+(\S+)$/i.exec(header.trim());
-  return match !== null && match[1] === token;
+  return match === null ? null : match[1];
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { if (text.length < 65_536) text += chunk; });
+    req.on('end', () => resolve(text));
+  });
 }
 
 const CSV_FILTERS = { siteIds: 'siteId', accountIds: 'accountId', groupIds: 'groupId', osTypes: 'osType', networkStatuses: 'networkStatus', ids: 'id' };

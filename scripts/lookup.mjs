@@ -1,11 +1,14 @@
-// Looks up one serial number and prints the connector's output JSON.
+// Runs one capability and prints the connector's output JSON (default: Get Agent by Serial Number).
 // Against a real console when S1_BASE_URL and S1_API_TOKEN are set; otherwise against the embedded mock.
 //
-//   node scripts/lookup.mjs [SERIAL] [--capability NAME]
-import { getAgentBySerialNumber } from '../pkg/node.js';
+//   node scripts/lookup.mjs [SERIAL] [--capability getAgentBySerialNumber|evaluateDeviceTrust|testConnection]
+import { invoke } from '../pkg/node.js';
 import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
 
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const argv = process.argv.slice(2);
+const flag = argv.indexOf('--capability');
+const capability = flag >= 0 ? argv[flag + 1] : 'getAgentBySerialNumber';
+const args = argv.filter((a, i) => !a.startsWith('--') && (flag < 0 || i !== flag + 1));
 const serialNumber = args[0] ?? 'C02XK1ABJG5J';
 
 let mock = null;
@@ -18,11 +21,12 @@ if (process.env.S1_BASE_URL || process.env.S1_API_TOKEN) {
   connection = { baseUrl: mock.url, apiToken: MOCK_API_TOKEN };
   console.error(`[lookup] embedded mock console at ${mock.url}; set S1_BASE_URL and S1_API_TOKEN for a real one`);
 }
-console.error(`[lookup] getAgentBySerialNumber ${JSON.stringify(serialNumber)}`);
+const input = capability === 'testConnection' ? {} : { serialNumber };
+console.error(`[lookup] ${capability} ${JSON.stringify(input)}`);
 
 let exitCode = 0;
 try {
-  const output = await getAgentBySerialNumber(connection, { serialNumber });
+  const output = await invoke(capability, { connection, input });
   console.log(JSON.stringify(output, null, 2));
 } catch (error) {
   const { code, message, retryable, status, upstreamCode } = error ?? {};

@@ -3,11 +3,15 @@
 use crate::client::Client;
 use crate::connection::{Connection, ConnectionProperties};
 use crate::error::ConnectorError;
+use crate::health::{self, HealthOutput};
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
+use crate::redact::redact_owned;
 use crate::runtime::Runtime;
+use crate::serial;
 use crate::transport::Transport;
+use crate::trust::{self, TrustEvaluation, TrustRules};
 
 /// Every capability the connector offers; the names are the manifest's keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,11 +19,19 @@ use crate::transport::Transport;
 pub enum Capability {
     /// `getAgentBySerialNumber`: look up the agent with exactly this serial number.
     GetAgentBySerialNumber,
+    /// `evaluateDeviceTrust`: look the device up and judge it against the trust rules.
+    EvaluateDeviceTrust,
+    /// `testConnection`: check the base URL and token with one least-privilege read.
+    TestConnection,
 }
 
 impl Capability {
     /// Every capability, in manifest order.
-    pub const ALL: &'static [Capability] = &[Capability::GetAgentBySerialNumber];
+    pub const ALL: &'static [Capability] = &[
+        Capability::GetAgentBySerialNumber,
+        Capability::EvaluateDeviceTrust,
+        Capability::TestConnection,
+    ];
 
     /// The capability with this manifest name.
     pub fn from_name(name: &str) -> Result<Self, ConnectorError> {
@@ -34,6 +46,8 @@ impl Capability {
     pub fn name(self) -> &'static str {
         match self {
             Self::GetAgentBySerialNumber => "getAgentBySerialNumber",
+            Self::EvaluateDeviceTrust => "evaluateDeviceTrust",
+            Self::TestConnection => "testConnection",
         }
     }
 }
@@ -44,6 +58,15 @@ impl Capability {
 pub enum CapabilityOutput {
     /// The output of Get Agent by Serial Number.
     Lookup(Lookup),
+    /// The output of Evaluate Device Trust, with the raw response when a request was made.
+    Trust {
+        /// The verdict and the lookup fields.
+        evaluation: TrustEvaluation,
+        /// The body the answer came from; `None` when no request was made (placeholder serial).
+        raw_response: Option<String>,
+    },
+    /// The output of Test Connection.
+    Health(HealthOutput),
 }
 
 /// Runs `capability` with raw connection properties and input, as a flow engine calls it.
@@ -55,17 +78,121 @@ pub async fn invoke<T: Transport, R: Runtime>(
     input: &serde_json::Value,
     options: CallOptions,
 ) -> Result<CapabilityOutput, ConnectorError> {
-    let connection = Connection::from_properties(connection)?;
+    let connection = match Connection::from_properties(connection) {
+        Ok(connection) => connection,
+        // A health check reports a bad configuration; it does not throw.
+        Err(error) if capability == Capability::TestConnection => {
+            return Ok(CapabilityOutput::Health(HealthOutput::failed(&error, None)));
+        }
+        Err(error) => return Err(error),
+    };
     let token = connection.api_token();
     let client = Client::new(transport, runtime, options);
+    let now_ms = options.now_ms.unwrap_or_else(|| runtime.now_ms());
     let result = match capability {
         Capability::GetAgentBySerialNumber => {
             lookup::get_agent_by_serial_number(&client, &connection, input)
                 .await
-                .map(|l| CapabilityOutput::Lookup(l.redacted(token)))
+                .map(CapabilityOutput::Lookup)
+        }
+        Capability::EvaluateDeviceTrust => {
+            evaluate_device_trust(&client, &connection, input, now_ms).await
+        }
+        Capability::TestConnection => Ok(CapabilityOutput::Health(
+            health::test_connection(&client, &connection, now_ms).await,
+        )),
+    };
+    result
+        .map(|output| output.redacted(token))
+        .map_err(|e| e.redacted(token))
+}
+
+async fn evaluate_device_trust<T: Transport, R: Runtime>(
+    client: &Client<'_, T, R>,
+    connection: &Connection,
+    input: &serde_json::Value,
+    now_ms: f64,
+) -> Result<CapabilityOutput, ConnectorError> {
+    let serial = serial::validate(lookup::input_field(input, "serialNumber")?)?;
+    let rules = TrustRules::from_json(lookup::input_field(input, "rules")?)?;
+    if serial::is_placeholder(serial) {
+        return Ok(CapabilityOutput::Trust {
+            evaluation: trust::placeholder_verdict(serial, &rules, now_ms),
+            raw_response: None,
+        });
+    }
+    let lookup = lookup::lookup_serial(client, connection, serial).await?;
+    Ok(CapabilityOutput::Trust {
+        evaluation: trust::evaluate(serial, &lookup, &rules, now_ms),
+        raw_response: Some(lookup.raw_response),
+    })
+}
+
+impl CapabilityOutput {
+    /// The same output with `secret` scrubbed from every text it carries.
+    pub fn redacted(self, secret: &str) -> Self {
+        match self {
+            Self::Lookup(lookup) => Self::Lookup(lookup.redacted(secret)),
+            Self::Trust {
+                evaluation,
+                raw_response,
+            } => {
+                // The evaluation's texts come from the same fields a lookup redacts, and from rules.
+                let scrub = |s: String| redact_owned(s, secret);
+                let json = serde_json::to_string(&evaluation).unwrap_or_default();
+                let evaluation = if json.contains(secret) {
+                    redact_evaluation(evaluation, secret)
+                } else {
+                    evaluation
+                };
+                Self::Trust {
+                    evaluation,
+                    raw_response: raw_response.map(scrub),
+                }
+            }
+            Self::Health(mut health) => {
+                if let Some(error) = &mut health.error {
+                    error.message = redact_owned(std::mem::take(&mut error.message), secret);
+                }
+                health.warnings = health
+                    .warnings
+                    .into_iter()
+                    .map(|w| redact_owned(w, secret))
+                    .collect();
+                if let Some(at) = health.token_expires_at.take() {
+                    health.token_expires_at = Some(redact_owned(at, secret));
+                }
+                Self::Health(health)
+            }
+        }
+    }
+}
+
+// Rare path (a console echoing the token into agent fields): rebuild every text through the lookup's
+// own redaction and scrub the checks' JSON values.
+fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEvaluation {
+    let lookup = Lookup {
+        output: evaluation.lookup,
+        facts: None,
+        raw_response: String::new(),
+    };
+    evaluation.lookup = lookup.redacted(secret).output;
+    let scrub_value = |v: &mut serde_json::Value| {
+        if let Ok(text) = serde_json::to_string(v) {
+            if let Ok(clean) = serde_json::from_str(&redact_owned(text, secret)) {
+                *v = clean;
+            }
         }
     };
-    result.map_err(|e| e.redacted(token))
+    for check in &mut evaluation.checks {
+        scrub_value(&mut check.actual);
+        check.message = redact_owned(std::mem::take(&mut check.message), secret);
+    }
+    for reason in &mut evaluation.reasons {
+        scrub_value(&mut reason.actual);
+        reason.message = redact_owned(std::mem::take(&mut reason.message), secret);
+    }
+    evaluation
 }
 
 // A capability name is echoed in the error; a hostile megabyte-long one is not.

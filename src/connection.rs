@@ -23,13 +23,21 @@ pub struct ConnectionProperties {
     pub base_url: Option<serde_json::Value>,
     /// The service user's API token.
     pub api_token: Option<serde_json::Value>,
+    /// Optional site ids every agents query is limited to (an array, or a comma-separated string).
+    pub site_ids: Option<serde_json::Value>,
+    /// Optional account ids every agents query is limited to (an array, or a comma-separated string).
+    pub account_ids: Option<serde_json::Value>,
 }
+
+/// The most ids the API accepts in one `siteIds` or `accountIds` filter.
+pub const MAX_SCOPE_IDS: usize = 500;
 
 /// A validated connection: a normalised base URL and a token safe to put in a header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Connection {
     base: String,
     api_token: String,
+    scope: Vec<(&'static str, String)>,
 }
 
 // The token must not reach logs through Debug.
@@ -38,6 +46,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("base", &self.base)
             .field("api_token", &"[REDACTED]")
+            .field("scope", &self.scope)
             .finish()
     }
 }
@@ -59,7 +68,21 @@ impl Connection {
             }
             Some(_) => return Err(invalid("apiToken must be a string")),
         };
-        Self::new(base_url, api_token)
+        let mut connection = Self::new(base_url, api_token)?;
+        for (name, value) in [
+            ("siteIds", &props.site_ids),
+            ("accountIds", &props.account_ids),
+        ] {
+            if let Some(ids) = scope_ids(name, value.as_ref())? {
+                connection.scope.push((name, ids));
+            }
+        }
+        Ok(connection)
+    }
+
+    /// The scope filters (`siteIds`, `accountIds`) every agents query carries, as query pairs.
+    pub fn scope(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.scope.iter().map(|(name, ids)| (*name, ids.as_str()))
     }
 
     /// Validates a base URL and token given as plain strings.
@@ -67,6 +90,7 @@ impl Connection {
         Ok(Self {
             base: normalise_base_url(base_url)?,
             api_token: validate_token(api_token)?.to_owned(),
+            scope: Vec::new(),
         })
     }
 
@@ -102,6 +126,49 @@ impl Connection {
 
 fn invalid(message: &str) -> ConnectorError {
     ConnectorError::InvalidConnection(message.to_owned())
+}
+
+/// Reads a scope filter: an array of ids or a comma-separated string; absent, null or empty means none.
+fn scope_ids(
+    name: &str,
+    value: Option<&serde_json::Value>,
+) -> Result<Option<String>, ConnectorError> {
+    let ids: Vec<&str> = match value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::trim))
+            .collect::<Option<Vec<&str>>>()
+            .ok_or_else(|| ConnectorError::InvalidConnection(format!("{name} must be strings")))?,
+        Some(_) => {
+            return Err(ConnectorError::InvalidConnection(format!(
+                "{name} must be an array of ids or a comma-separated string"
+            )))
+        }
+    };
+    if ids.len() > MAX_SCOPE_IDS {
+        return Err(ConnectorError::InvalidConnection(format!(
+            "{name} has {} ids; the API accepts at most {MAX_SCOPE_IDS}",
+            ids.len()
+        )));
+    }
+    if let Some(bad) = ids.iter().find(|id| {
+        id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(ConnectorError::InvalidConnection(format!(
+            "{name} has an invalid id {:?}: ids are letters, digits, '-' and '_'",
+            bad.chars().take(40).collect::<String>()
+        )));
+    }
+    Ok((!ids.is_empty()).then(|| ids.join(",")))
 }
 
 fn validate_token(raw: &str) -> Result<&str, ConnectorError> {
@@ -383,6 +450,42 @@ mod tests {
             c.url("/p", &[("s", "C02 X+Y#1,Z/é")]),
             "https://console.example/p?s=C02%20X%2BY%231%2CZ%2F%C3%A9"
         );
+    }
+
+    #[test]
+    fn scope_ids_come_as_arrays_or_comma_strings() {
+        let props =
+            |v: serde_json::Value| -> ConnectionProperties { serde_json::from_value(v).unwrap() };
+        let c = Connection::from_properties(&props(serde_json::json!({
+            "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
+            "siteIds": ["225494730938493804", " 225494730938493915 "], "accountIds": "1, 2,"
+        })))
+        .unwrap();
+        let scope: Vec<(&str, &str)> = c.scope().collect();
+        assert_eq!(
+            scope,
+            [
+                ("siteIds", "225494730938493804,225494730938493915"),
+                ("accountIds", "1,2")
+            ]
+        );
+        for bad in [
+            serde_json::json!({ "siteIds": 5 }),
+            serde_json::json!({ "siteIds": [5] }),
+            serde_json::json!({ "accountIds": ["1&x=2"] }),
+            serde_json::json!({ "siteIds": vec!["1"; 501] }),
+        ] {
+            let mut v = bad.clone();
+            v["baseUrl"] = "https://a.example".into();
+            v["apiToken"] = "test-token-0123456789".into();
+            let err = Connection::from_properties(&props(v)).unwrap_err();
+            assert_eq!(err.code(), "INVALID_CONNECTION", "{bad}");
+        }
+        let none = Connection::from_properties(&props(serde_json::json!({
+            "baseUrl": "https://a.example", "apiToken": "test-token-0123456789", "siteIds": [], "accountIds": null
+        })))
+        .unwrap();
+        assert_eq!(none.scope().count(), 0);
     }
 
     #[test]

@@ -4,6 +4,10 @@ export interface ConnectionProperties {
   baseUrl: string;
   /** A service user's API token (Viewer role suffices). Never echoed in outputs or errors. */
   apiToken: string;
+  /** Optional: limit every query to these site ids (array or comma-separated string). */
+  siteIds?: string[] | string | null;
+  /** Optional: limit every query to these account ids (array or comma-separated string). */
+  accountIds?: string[] | string | null;
 }
 
 /** A request the connector asks the host to send. */
@@ -43,6 +47,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Attempts per request (1 to 10; default 3). 429, 5xx and network failures are retried. */
   maxAttempts?: number;
+  /** The time trust rules are judged at (ms since the epoch, a Date or ISO-8601); default: the host clock. */
+  now?: number | string | Date;
 }
 
 /** Input of Get Agent by Serial Number. */
@@ -75,6 +81,78 @@ export interface GetAgentBySerialNumberOutput {
   matchCount: number;
   /** The unmodified JSON body of the API response the answer came from. */
   rawResponse: Record<string, unknown>;
+}
+
+/** A trust rule's stable id. */
+export type TrustRuleId =
+  | "placeholderSerial" | "agentFound" | "uniqueSerial" | "decommissioned" | "uninstalled" | "isActive"
+  | "lastActive" | "infected" | "activeThreats" | "threatReboot" | "operationalState" | "networkStatus"
+  | "osType" | "agentVersion";
+
+/** Overrides of the default trust rules (every field optional; unknown keys are refused). */
+export interface TrustRules {
+  /** Longest time since lastActiveDate, in minutes (default 60). */
+  maxInactiveMinutes?: number;
+  /** Network statuses that may pass; null or absent means any. */
+  allowedNetworkStatuses?: string[] | null;
+  /** Most active threats that may pass (default 0). */
+  maxActiveThreats?: number;
+  /** Operational states that may pass (default ["na"]). */
+  allowedOperationalStates?: string[];
+  /** OS types that may pass; null or absent means any (Twingate/Cloudflare: ["macos", "windows"]). */
+  allowedOsTypes?: string[] | null;
+  /** Lowest agent version that may pass, dotted numbers compared numerically. */
+  minAgentVersion?: string | null;
+  /** Whether a serial shared by several agents may pass, judging the preferred agent (default false). */
+  allowAmbiguous?: boolean;
+  /** Text to show per failed rule, replacing the defaults. */
+  remediation?: Partial<Record<TrustRuleId, string>>;
+}
+
+/** Input of Evaluate Device Trust. */
+export interface EvaluateDeviceTrustInput {
+  serialNumber: string;
+  rules?: TrustRules;
+}
+
+/** One rule as evaluated. */
+export interface TrustCheck {
+  rule: TrustRuleId;
+  passed: boolean;
+  expected: unknown;
+  actual: unknown;
+  message: string;
+}
+
+/** A failed rule and what to do about it. */
+export interface TrustReason {
+  rule: TrustRuleId;
+  expected: unknown;
+  actual: unknown;
+  message: string;
+  remediation: string;
+}
+
+/** Output of Evaluate Device Trust: the lookup's fields, then the verdict. */
+export interface EvaluateDeviceTrustOutput extends Omit<GetAgentBySerialNumberOutput, "statusCode" | "rawResponse"> {
+  /** Null only when no request was made (placeholder serial). */
+  statusCode: number | null;
+  rawResponse: Record<string, unknown> | null;
+  trusted: boolean;
+  reasons: TrustReason[];
+  checks: TrustCheck[];
+  evaluatedAt: string;
+}
+
+/** Output of Test Connection; failures are returned in `error`, never thrown. */
+export interface TestConnectionOutput {
+  ok: boolean;
+  statusCode: number | null;
+  agentCount: number | null;
+  latencyMs: number | null;
+  tokenExpiresAt: string | null;
+  warnings: string[];
+  error: { code: ConnectorErrorCode; message: string } | null;
 }
 
 /** Every stable error code. */
@@ -114,6 +192,8 @@ export type JsonSchema = Record<string, unknown>;
 /** Maps each capability name to its input and output types. */
 export interface Capabilities {
   getAgentBySerialNumber: { input: GetAgentBySerialNumberInput; output: GetAgentBySerialNumberOutput };
+  evaluateDeviceTrust: { input: EvaluateDeviceTrustInput; output: EvaluateDeviceTrustOutput };
+  testConnection: { input: Record<string, never>; output: TestConnectionOutput };
 }
 
 /** A capability name. */
@@ -129,6 +209,7 @@ export interface Manifest {
   connectionProperties: JsonSchema;
   capabilities: Record<CapabilityName, { title: string; description: string; inputSchema: JsonSchema; outputSchema: JsonSchema }>;
   errorSchema: JsonSchema;
+  trustRulesSchema: JsonSchema;
 }
 
 /** The connector manifest with every schema resolved into it. */
@@ -143,6 +224,18 @@ export function getAgentBySerialNumber(
   input: GetAgentBySerialNumberInput,
   options?: CallOptions,
 ): Promise<GetAgentBySerialNumberOutput>;
+/** Looks the device up and judges it against the trust rules; connection and upstream failures reject. */
+export function evaluateDeviceTrust(
+  connection: ConnectionProperties,
+  input: EvaluateDeviceTrustInput,
+  options?: CallOptions,
+): Promise<EvaluateDeviceTrustOutput>;
+/** Checks the base URL and token; never rejects for upstream or configuration failures. */
+export function testConnection(
+  connection: ConnectionProperties,
+  input?: Record<string, never>,
+  options?: CallOptions,
+): Promise<TestConnectionOutput>;
 /** Runs a capability by name, as a flow engine calls it. Unknown names reject with UNKNOWN_CAPABILITY. */
 export function invoke<C extends CapabilityName>(
   capability: C,

@@ -2,12 +2,14 @@
 //! decoding arguments and encoding outputs and coded errors. Only `lib.rs` calls into this file.
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::capability::{self, Capability, CapabilityOutput};
 use crate::connection::ConnectionProperties;
 use crate::error::ConnectorError;
+use crate::health::HealthOutput;
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::MAX_BODY_BYTES;
@@ -26,6 +28,7 @@ pub async fn run(
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let token = token_of(&connection);
+    let is_health_check = matches!(capability, Ok(Capability::TestConnection));
     let outcome = async {
         let capability = capability?;
         let connection = decode_connection(&connection)?;
@@ -35,7 +38,8 @@ pub async fn run(
         let call_options = CallOptions::new(
             option_number(&options, "timeoutMs")?,
             option_number(&options, "maxAttempts")?,
-        )?;
+        )?
+        .with_now(option_time(&options)?)?;
         let runtime = HostRuntime;
         match fetch {
             Some(fetch) => {
@@ -67,6 +71,14 @@ pub async fn run(
     .await;
     match outcome {
         Ok(output) => encode_output(output),
+        // A health check reports even the arguments it could not read; it never throws.
+        Err(error) if is_health_check => {
+            let error = match &token {
+                Some(token) => error.redacted(token),
+                None => error,
+            };
+            encode_output(CapabilityOutput::Health(HealthOutput::failed(&error, None)))
+        }
         Err(error) => Err(error_to_js(&error, token.as_deref())),
     }
 }
@@ -148,23 +160,39 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
 }
 
 fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     match output {
         CapabilityOutput::Lookup(lookup) => {
-            let object = serde::Serialize::serialize(&lookup.output, &serializer).map_err(|e| {
-                error_to_js(&ConnectorError::MalformedResponse(e.to_string()), None)
-            })?;
-            // The engine's JSON.parse builds rawResponse far faster than converting a serde tree.
-            let raw = js_sys::JSON::parse(&lookup.raw_response).map_err(|_| {
-                error_to_js(
-                    &ConnectorError::MalformedResponse("the body is not JSON".into()),
-                    None,
-                )
-            })?;
-            Reflect::set(&object, &"rawResponse".into(), &raw)?;
-            Ok(object)
+            with_raw_response(to_js(&lookup.output)?, Some(&lookup.raw_response))
         }
+        CapabilityOutput::Trust {
+            evaluation,
+            raw_response,
+        } => with_raw_response(to_js(&evaluation)?, raw_response.as_deref()),
+        CapabilityOutput::Health(health) => to_js(&health),
     }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer =
+        serde_wasm_bindgen::Serializer::json_compatible().serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| error_to_js(&ConnectorError::MalformedResponse(e.to_string()), None))
+}
+
+/// Sets `rawResponse`: the engine's JSON.parse builds it far faster than converting a serde tree.
+fn with_raw_response(object: JsValue, raw: Option<&str>) -> Result<JsValue, JsValue> {
+    let raw = match raw {
+        Some(raw) => js_sys::JSON::parse(raw).map_err(|_| {
+            error_to_js(
+                &ConnectorError::MalformedResponse("the body is not JSON".into()),
+                None,
+            )
+        })?,
+        None => JsValue::NULL,
+    };
+    Reflect::set(&object, &"rawResponse".into(), &raw)?;
+    Ok(object)
 }
 
 fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, ConnectorError> {
@@ -187,6 +215,32 @@ fn token_of(connection: &JsValue) -> Option<String> {
         .and_then(|t| t.as_string())
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
+}
+
+/// `options.now`: ms since the epoch, or an ISO-8601 string (no zone means UTC).
+fn option_time(options: &JsValue) -> Result<Option<f64>, ConnectorError> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &"now".into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if let Some(ms) = value.as_f64() {
+        return Ok(Some(ms));
+    }
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return Ok(Some(date.get_time()));
+    }
+    value
+        .as_string()
+        .and_then(|text| crate::timestamp::parse_micros(&text))
+        .map(|micros| Some(micros as f64 / 1000.0))
+        .ok_or_else(|| {
+            ConnectorError::InvalidInput(
+                "options.now must be ms since the epoch, a Date or an ISO-8601 string".into(),
+            )
+        })
 }
 
 fn option_number(options: &JsValue, name: &str) -> Result<Option<f64>, ConnectorError> {

@@ -9,6 +9,7 @@ pub mod capability;
 pub mod client;
 pub mod connection;
 pub mod error;
+pub mod health;
 pub mod lookup;
 pub mod loose;
 pub mod options;
@@ -20,6 +21,7 @@ pub mod schema;
 pub mod serial;
 pub mod timestamp;
 pub mod transport;
+pub mod trust;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
@@ -80,6 +82,32 @@ mod exports {
             options,
         )
         .await
+    }
+
+    /// Looks the device up and judges it against the trust rules: `trusted`, `reasons`, `checks`.
+    #[wasm_bindgen(js_name = evaluateDeviceTrust, skip_typescript)]
+    pub async fn evaluate_device_trust(
+        connection: JsValue,
+        input: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        js_glue::run(
+            Ok(Capability::EvaluateDeviceTrust),
+            connection,
+            input,
+            options,
+        )
+        .await
+    }
+
+    /// Checks the base URL and token with one least-privilege read; failures are returned, not thrown.
+    #[wasm_bindgen(js_name = testConnection, skip_typescript)]
+    pub async fn test_connection(
+        connection: JsValue,
+        input: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        js_glue::run(Ok(Capability::TestConnection), connection, input, options).await
     }
 
     /// Runs a capability by name with `{ connection, input }`, as a flow engine calls it.

@@ -6,7 +6,7 @@ use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::loose;
-use crate::output::{AgentLookup, Lookup};
+use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::timestamp;
@@ -29,6 +29,7 @@ pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str
         ("serialNumber__contains", serial),
         ("limit", limit.as_str()),
     ];
+    query.extend(connection.scope());
     if let Some(cursor) = cursor {
         query.push(("cursor", cursor));
     }
@@ -136,15 +137,16 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
         }
     }
 
-    let (mut output, page_index) = match best {
-        Some(best) => (best.output, best.page),
-        None => (AgentLookup::not_found(status_code), 0),
+    let (mut output, facts, page_index) = match best {
+        Some(best) => (best.output, Some(best.facts), best.page),
+        None => (AgentLookup::not_found(status_code), None, 0),
     };
     output.total_items = total_items;
     output.match_count = match_count;
     let raw_response = bodies.swap_remove(page_index);
     Ok(Lookup {
         output,
+        facts,
         raw_response,
     })
 }
@@ -153,6 +155,7 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
 struct Candidate {
     page: usize,
     output: AgentLookup,
+    facts: AgentFacts,
     last_active: Option<i64>,
 }
 
@@ -166,6 +169,7 @@ impl Candidate {
         Self {
             page,
             output,
+            facts: AgentFacts::of(agent),
             last_active,
         }
     }

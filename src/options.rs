@@ -19,6 +19,8 @@ pub struct CallOptions {
     pub timeout_ms: u64,
     /// How many times one request may be tried (1 = no retries).
     pub max_attempts: u32,
+    /// The time rules are judged at, in ms since the epoch; `None` means the host clock.
+    pub now_ms: Option<f64>,
 }
 
 impl Default for CallOptions {
@@ -26,6 +28,7 @@ impl Default for CallOptions {
         Self {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            now_ms: None,
         }
     }
 }
@@ -51,6 +54,19 @@ impl CallOptions {
                 whole(a, "maxAttempts", 1.0, f64::from(MAX_ATTEMPTS_LIMIT))? as u32;
         }
         Ok(options)
+    }
+
+    /// Sets the time rules are judged at; it must be a finite number of ms since the epoch.
+    pub fn with_now(mut self, now_ms: Option<f64>) -> Result<Self, ConnectorError> {
+        if let Some(now) = now_ms {
+            if !now.is_finite() || now.abs() > 8.64e15 {
+                return Err(ConnectorError::InvalidInput(
+                    "options.now must be a time in ms since the epoch or an ISO-8601 string".into(),
+                ));
+            }
+        }
+        self.now_ms = now_ms;
+        Ok(self)
     }
 }
 

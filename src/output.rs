@@ -12,8 +12,8 @@ use crate::wire;
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentLookup {
-    /// The HTTP status of the API response the answer came from.
-    pub status_code: u16,
+    /// The HTTP status of the API response the answer came from (`None` only when no request was made).
+    pub status_code: Option<u16>,
     /// Whether an agent with exactly this serial number exists.
     pub agent_found: bool,
     /// The agent's SentinelOne id.
@@ -54,7 +54,7 @@ impl AgentLookup {
     /// The fields of a found agent, copied out of its wire form.
     pub fn found(status_code: u16, agent: &wire::Agent<'_>) -> Self {
         Self {
-            status_code,
+            status_code: Some(status_code),
             agent_found: true,
             agent_id: loose::text(&agent.id),
             computer_name: loose::text(&agent.computer_name),
@@ -78,8 +78,39 @@ impl AgentLookup {
     /// The answer when no agent has exactly this serial: every agent field null.
     pub fn not_found(status_code: u16) -> Self {
         Self {
-            status_code,
+            status_code: Some(status_code),
             ..Self::default()
+        }
+    }
+}
+
+/// The chosen agent's health fields that device-trust rules read beyond the lookup output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AgentFacts {
+    /// Whether the agent has active threats.
+    pub infected: Option<bool>,
+    /// How many active threats the agent has.
+    pub active_threats: Option<u64>,
+    /// Whether a mitigation waits for a reboot.
+    pub threat_reboot_required: Option<bool>,
+    /// The agent's operational state (`na` when nothing is disabled).
+    pub operational_state: Option<String>,
+    /// Whether the agent is uninstalled.
+    pub is_uninstalled: Option<bool>,
+    /// Whether an uninstall is pending.
+    pub is_pending_uninstall: Option<bool>,
+}
+
+impl AgentFacts {
+    /// The facts of an agent, copied out of its wire form.
+    pub fn of(agent: &wire::Agent<'_>) -> Self {
+        Self {
+            infected: loose::boolean(&agent.infected),
+            active_threats: loose::count(&agent.active_threats),
+            threat_reboot_required: loose::boolean(&agent.threat_reboot_required),
+            operational_state: loose::text(&agent.operational_state),
+            is_uninstalled: loose::boolean(&agent.is_uninstalled),
+            is_pending_uninstall: loose::boolean(&agent.is_pending_uninstall),
         }
     }
 }
@@ -89,6 +120,8 @@ impl AgentLookup {
 pub struct Lookup {
     /// The typed output fields.
     pub output: AgentLookup,
+    /// The chosen agent's health facts, when an agent was found.
+    pub facts: Option<AgentFacts>,
     /// The body of the API response that held the chosen agent (the first page when none matched).
     pub raw_response: String,
 }
@@ -113,6 +146,11 @@ impl Lookup {
         ] {
             if let Some(text) = field.take() {
                 *field = Some(redact_owned(text, secret));
+            }
+        }
+        if let Some(facts) = &mut self.facts {
+            if let Some(state) = facts.operational_state.take() {
+                facts.operational_state = Some(redact_owned(state, secret));
             }
         }
         self.raw_response = redact_owned(self.raw_response, secret);

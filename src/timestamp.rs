@@ -99,6 +99,34 @@ pub fn parse_http_date_ms(text: &str) -> Option<i64> {
     parse_micros(&iso).map(|micros| micros / 1000)
 }
 
+/// Formats milliseconds since the epoch as ISO-8601 UTC with milliseconds, e.g. `2024-05-15T18:23:11.000Z`.
+pub fn format_iso_ms(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000
+    )
+}
+
+// Howard Hinnant's civil_from_days, the inverse of days_from_civil.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -152,6 +180,21 @@ mod tests {
             parse_micros("2024-02-29T00:00:00Z"),
             Some(1_709_164_800_000_000)
         );
+    }
+
+    #[test]
+    fn formats_and_reads_back() {
+        assert_eq!(format_iso_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_iso_ms(1_709_164_800_123), "2024-02-29T00:00:00.123Z");
+        for ms in [
+            0i64,
+            951_782_400_000,
+            1_679_048_844_654,
+            4_102_444_800_000,
+            -86_400_000,
+        ] {
+            assert_eq!(parse_micros(&format_iso_ms(ms)), Some(ms * 1000), "{ms}");
+        }
     }
 
     #[test]

@@ -134,6 +134,18 @@ pub struct Agent<'a> {
     pub group_id: Option<Loose<'a>>,
     #[serde(borrow, default)]
     pub network_status: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub infected: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub active_threats: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub threat_reboot_required: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub operational_state: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub is_uninstalled: Option<Loose<'a>>,
+    #[serde(borrow, default)]
+    pub is_pending_uninstall: Option<Loose<'a>>,
 }
 
 impl Agent<'_> {

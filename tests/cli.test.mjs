@@ -45,3 +45,12 @@ test('a real console is taken from S1_BASE_URL and S1_API_TOKEN; failures print 
     await console_.close();
   }
 });
+
+test('--capability runs the trust evaluation and the connection test', () => {
+  const trust = JSON.parse(spawnSync(process.execPath, [cli, 'C02FH1ZZQ05D', '--capability', 'evaluateDeviceTrust'], { env, encoding: 'utf8' }).stdout);
+  assert.equal(trust.trusted, false);
+  assert.deepEqual(trust.reasons.map((r) => r.rule), ['infected', 'activeThreats']);
+  const health = JSON.parse(spawnSync(process.execPath, [cli, '--capability', 'testConnection'], { env, encoding: 'utf8' }).stdout);
+  assert.equal(health.ok, true);
+  assert.equal(health.agentCount, 58);
+});

@@ -34,6 +34,7 @@ fn options(timeout_ms: u64, max_attempts: u32) -> CallOptions {
     CallOptions {
         timeout_ms,
         max_attempts,
+        ..CallOptions::default()
     }
 }
 

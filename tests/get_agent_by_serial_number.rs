@@ -83,7 +83,7 @@ fn keeps_only_the_exact_serial_among_substring_matches() {
     assert_eq!(out.computer_name.as_deref(), Some("JDOE-MBP-2023"));
     assert_eq!(out.total_items, 4);
     assert_eq!(out.match_count, 1);
-    assert_eq!(out.status_code, 200);
+    assert_eq!(out.status_code, Some(200));
 }
 
 #[test]

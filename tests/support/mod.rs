@@ -89,16 +89,35 @@ impl Transport for FakeTransport {
             .borrow_mut()
             .pop_front()
             .unwrap_or_else(|| panic!("unexpected extra request: {request:?}"));
-        assert_eq!(request.method, "GET");
         assert_eq!(request.url, next.url);
-        assert_eq!(
-            request.headers,
-            vec![
-                ("Authorization", format!("ApiToken {TOKEN}")),
-                ("Accept", "application/json".to_owned()),
-            ]
-        );
-        assert_eq!(request.body, None);
+        if request
+            .url
+            .ends_with("/web/api/v2.1/users/api-token-details")
+        {
+            // The one POST: the token-details read of testConnection.
+            assert_eq!(request.method, "POST");
+            assert_eq!(
+                request.headers,
+                vec![
+                    ("Authorization", format!("ApiToken {TOKEN}")),
+                    ("Accept", "application/json".to_owned()),
+                    ("Content-Type", "application/json".to_owned()),
+                ]
+            );
+            let body: serde_json::Value =
+                serde_json::from_str(request.body.as_deref().expect("body")).expect("JSON body");
+            assert_eq!(body, serde_json::json!({ "data": { "apiToken": TOKEN } }));
+        } else {
+            assert_eq!(request.method, "GET");
+            assert_eq!(
+                request.headers,
+                vec![
+                    ("Authorization", format!("ApiToken {TOKEN}")),
+                    ("Accept", "application/json".to_owned()),
+                ]
+            );
+            assert_eq!(request.body, None);
+        }
         self.sent.borrow_mut().push(request);
         if matches!(&next.answer, Err(TransportError::Network(m)) if m == HANG) {
             std::future::pending::<()>().await;
@@ -128,6 +147,54 @@ pub fn status(code: u16, body: impl Into<String>) -> Result<HttpResponse, Transp
 pub fn page(agents: &[serde_json::Value], total: u64, next: Option<&str>) -> String {
     serde_json::json!({ "data": agents, "pagination": { "totalItems": total, "nextCursor": next } })
         .to_string()
+}
+
+/// Runs any capability through `invoke` as a host would; the output is validated against its schema
+/// and scanned for the token, as JSON with `rawResponse`.
+pub fn invoke_json(
+    transport: &FakeTransport,
+    runtime: &FakeRuntime,
+    capability: Capability,
+    connection: serde_json::Value,
+    input: serde_json::Value,
+    options: CallOptions,
+) -> Result<serde_json::Value, ConnectorError> {
+    let connection: ConnectionProperties = serde_json::from_value(connection).expect("connection");
+    let result = pollster::block_on(capability::invoke(
+        transport,
+        runtime,
+        capability,
+        &connection,
+        &input,
+        options,
+    ));
+    let json = match result {
+        Ok(CapabilityOutput::Lookup(lookup)) => lookup.to_json(),
+        Ok(CapabilityOutput::Trust {
+            evaluation,
+            raw_response,
+        }) => {
+            let mut json = serde_json::to_value(&evaluation).expect("serialise");
+            json["rawResponse"] = raw_response
+                .map(|r| serde_json::from_str(&r).expect("raw JSON"))
+                .unwrap_or(serde_json::Value::Null);
+            json
+        }
+        Ok(CapabilityOutput::Health(health)) => serde_json::to_value(&health).expect("serialise"),
+        Ok(other) => panic!("unexpected output {other:?}"),
+        Err(error) => {
+            assert_no_secret(&format!("{error} {error:?}"));
+            return Err(error);
+        }
+    };
+    assert_valid(&format!("{}.output.schema.json", capability.name()), &json);
+    assert_no_secret(&json.to_string());
+    Ok(json)
+}
+
+/// The connection every test uses, as JSON.
+pub fn connection_json() -> serde_json::Value {
+    serde_json::json!({ "baseUrl": BASE, "apiToken": TOKEN })
 }
 
 /// Runs getAgentBySerialNumber through `invoke` as a host would, checking the output and the secret.
@@ -200,19 +267,42 @@ pub fn assert_no_secret(text: &str) {
     assert!(!text.contains(TOKEN), "the API token leaked into: {text}");
 }
 
-/// Validates `instance` against a schema file in `schema/`.
+/// Validates `instance` against a schema, named by its file in `schema/` (e.g.
+/// `evaluateDeviceTrust.output.schema.json`), taken from the resolved manifest the module embeds.
 pub fn assert_valid(schema_file: &str, instance: &serde_json::Value) {
     static VALIDATORS: OnceLock<Vec<(String, jsonschema::Validator)>> = OnceLock::new();
     let validators = VALIDATORS.get_or_init(|| {
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/schema"))
-            .expect("schema dir")
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".schema.json"))
-            .map(|e| {
-                let text = std::fs::read_to_string(e.path()).expect("read schema");
-                let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+        let manifest: serde_json::Value =
+            serde_json::from_str(sentinelone_connector::schema::MANIFEST_JSON).expect("manifest");
+        let mut schemas = vec![
+            (
+                "error.schema.json".to_owned(),
+                manifest["errorSchema"].clone(),
+            ),
+            (
+                "connection.schema.json".to_owned(),
+                manifest["connectionProperties"].clone(),
+            ),
+            (
+                "trustRules.schema.json".to_owned(),
+                manifest["trustRulesSchema"].clone(),
+            ),
+        ];
+        for (name, capability) in manifest["capabilities"].as_object().expect("capabilities") {
+            schemas.push((
+                format!("{name}.input.schema.json"),
+                capability["inputSchema"].clone(),
+            ));
+            schemas.push((
+                format!("{name}.output.schema.json"),
+                capability["outputSchema"].clone(),
+            ));
+        }
+        schemas
+            .into_iter()
+            .map(|(name, schema)| {
                 let validator = jsonschema::draft202012::new(&schema).expect("valid schema");
-                (e.file_name().to_string_lossy().into_owned(), validator)
+                (name, validator)
             })
             .collect()
     });

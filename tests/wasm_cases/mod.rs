@@ -6,7 +6,8 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 use sentinelone_connector::{
-    get_agent_by_serial_number, input_schema, invoke, manifest, output_schema,
+    evaluate_device_trust, get_agent_by_serial_number, input_schema, invoke, manifest,
+    output_schema, test_connection,
 };
 
 const TOKEN: &str = "wasm-test-token-8d7c6b5a4f3e2d1c";
@@ -559,4 +560,166 @@ async fn an_oversized_body_is_refused_before_it_is_copied() {
     let r = lookup("C02XK1ABJG5J", &huge_shim()).await;
     let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
     assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+}
+
+/// A healthy agent's page; `infected` and `threats` are JSON values as the console would write them.
+fn healthy_agent_body(serial: &str, infected: &str, threats: &str) -> String {
+    format!(
+        r#"{{"data":[{{"id":"1","serialNumber":"{serial}","isActive":true,"isDecommissioned":false,"isUninstalled":false,"isPendingUninstall":false,"infected":{infected},"activeThreats":{threats},"threatRebootRequired":false,"operationalState":"na","lastActiveDate":"2024-05-15T18:25:00.000000","networkStatus":"connected","osType":"macos","agentVersion":"23.4.2.14"}}],"pagination":{{"totalItems":1,"nextCursor":null}}}}"#
+    )
+}
+
+async fn trust(serial: &str, body: &str, extra_options: &str) -> Result<JsValue, JsValue> {
+    let options = with_options(
+        &sync_shim(200, body),
+        &format!(r#"{{"now":"2024-05-15T18:30:00Z","maxAttempts":1{extra_options}}}"#),
+    );
+    evaluate_device_trust(
+        connection(),
+        obj(&format!(r#"{{"serialNumber":"{serial}"}}"#)),
+        options,
+    )
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn evaluate_device_trust_returns_a_verdict_with_reasons() {
+    let out = trust(
+        "C02XK1ABJG5J",
+        &healthy_agent_body("C02XK1ABJG5J", "false", "0"),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "trusted").as_bool(), Some(true));
+    assert_eq!(Array::from(&get(&out, "checks")).length(), 14);
+    assert_eq!(
+        get(&out, "evaluatedAt").as_string().as_deref(),
+        Some("2024-05-15T18:30:00.000Z")
+    );
+    assert!(get(&out, "rawResponse").is_object());
+
+    let out = trust(
+        "C02XK1ABJG5J",
+        &healthy_agent_body("C02XK1ABJG5J", r#""True""#, r#""2""#),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "trusted").as_bool(), Some(false));
+    let reasons = Array::from(&get(&out, "reasons"));
+    let rules: Vec<String> = reasons
+        .iter()
+        .map(|r| get(&r, "rule").as_string().unwrap())
+        .collect();
+    assert_eq!(rules, ["infected", "activeThreats"]);
+    assert!(get(&reasons.get(0), "remediation")
+        .as_string()
+        .unwrap()
+        .contains("IT security"));
+
+    // options.now as a number, and the stale rule.
+    let options = with_options(
+        &sync_shim(200, &healthy_agent_body("C02XK1ABJG5J", "false", "0")),
+        r#"{"now":1715804400000,"maxAttempts":1}"#,
+    );
+    let out = evaluate_device_trust(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        options,
+    )
+    .await
+    .unwrap();
+    let reasons = Array::from(&get(&out, "reasons"));
+    assert_eq!(
+        get(&reasons.get(0), "rule").as_string().as_deref(),
+        Some("lastActive")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn evaluate_device_trust_fails_closed_and_rejects_upstream_failures() {
+    let r = evaluate_device_trust(
+        connection(),
+        obj(r#"{"serialNumber":"To be filled by O.E.M."}"#),
+        with_options(&rejecting_shim("error"), r#"{"maxAttempts":1}"#),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&r, "trusted").as_bool(), Some(false));
+    assert!(
+        get(&r, "rawResponse").is_null(),
+        "no request for a placeholder"
+    );
+    assert!(get(&r, "statusCode").is_null());
+
+    let r = evaluate_device_trust(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J"}"#),
+        options(&sync_shim(401, "{}")),
+    )
+    .await;
+    expect_error(r, "UNAUTHORIZED").await;
+    let r = evaluate_device_trust(
+        connection(),
+        obj(r#"{"serialNumber":"C02XK1ABJG5J","rules":{"maxInactiveMinute":5}}"#),
+        options(&sync_shim(200, "{}")),
+    )
+    .await;
+    expect_error(r, "INVALID_INPUT").await;
+    let r = trust(
+        "C02XK1ABJG5J",
+        &healthy_agent_body("C02XK1ABJG5J", "false", "0"),
+        r#","now":"tomorrow""#,
+    )
+    .await;
+    expect_error(r, "INVALID_INPUT").await;
+}
+
+#[wasm_bindgen_test]
+async fn test_connection_returns_failures_as_data() {
+    let out = test_connection(
+        connection(),
+        obj("{}"),
+        options(&sync_shim(
+            401,
+            r#"{"errors":[{"code":4010010,"title":"Authentication Failed"}]}"#,
+        )),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "ok").as_bool(), Some(false));
+    let error = get(&out, "error");
+    assert_eq!(
+        get(&error, "code").as_string().as_deref(),
+        Some("UNAUTHORIZED")
+    );
+    assert_no_token(&out);
+
+    let out = test_connection(JsValue::NULL, JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&get(&out, "error"), "code").as_string().as_deref(),
+        Some("INVALID_CONNECTION")
+    );
+
+    let out = test_connection(
+        connection(),
+        JsValue::UNDEFINED,
+        options(&sync_shim(
+            200,
+            r#"{"data":[],"pagination":{"totalItems":12}}"#,
+        )),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&out, "ok").as_bool(), Some(true));
+    assert_eq!(get(&out, "agentCount").as_f64(), Some(12.0));
+    // The shim answers the token-details POST with the same body: no expiresAt, so a warning.
+    let warnings = Array::from(&get(&out, "warnings"));
+    assert!(warnings.iter().any(|w| w
+        .as_string()
+        .unwrap()
+        .contains("did not report when the token expires")));
 }

@@ -1,0 +1,592 @@
+//! Evaluate Device Trust: the lookup, then every rule judged against the chosen agent, fail-closed,
+//! with a reason and a remediation a help desk can show for each rule that failed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::ConnectorError;
+use crate::output::{AgentFacts, AgentLookup, Lookup};
+use crate::timestamp;
+
+/// A rule's stable id, as used in `reasons[].rule`, `checks[].rule` and `rules.remediation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum RuleId {
+    /// The serial is a real identity, not a firmware placeholder.
+    PlaceholderSerial,
+    /// An agent with exactly this serial exists.
+    AgentFound,
+    /// Exactly one agent has this serial (unless `allowAmbiguous`).
+    UniqueSerial,
+    /// The agent is not decommissioned.
+    Decommissioned,
+    /// The agent is neither uninstalled nor pending uninstall.
+    Uninstalled,
+    /// The console reports the agent active.
+    IsActive,
+    /// The agent reported within `maxInactiveMinutes`.
+    LastActive,
+    /// The agent is not infected.
+    Infected,
+    /// Active threats are at most `maxActiveThreats`.
+    ActiveThreats,
+    /// No mitigation waits for a reboot.
+    ThreatReboot,
+    /// The operational state is one of `allowedOperationalStates`.
+    OperationalState,
+    /// The network status is one of `allowedNetworkStatuses` (any by default).
+    NetworkStatus,
+    /// The OS type is one of `allowedOsTypes` (any by default).
+    OsType,
+    /// The agent version is at least `minAgentVersion` (any by default).
+    AgentVersion,
+}
+
+impl RuleId {
+    /// Every rule, in evaluation order.
+    pub const ALL: [RuleId; 14] = [
+        RuleId::PlaceholderSerial,
+        RuleId::AgentFound,
+        RuleId::UniqueSerial,
+        RuleId::Decommissioned,
+        RuleId::Uninstalled,
+        RuleId::IsActive,
+        RuleId::LastActive,
+        RuleId::Infected,
+        RuleId::ActiveThreats,
+        RuleId::ThreatReboot,
+        RuleId::OperationalState,
+        RuleId::NetworkStatus,
+        RuleId::OsType,
+        RuleId::AgentVersion,
+    ];
+
+    /// The id as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlaceholderSerial => "placeholderSerial",
+            Self::AgentFound => "agentFound",
+            Self::UniqueSerial => "uniqueSerial",
+            Self::Decommissioned => "decommissioned",
+            Self::Uninstalled => "uninstalled",
+            Self::IsActive => "isActive",
+            Self::LastActive => "lastActive",
+            Self::Infected => "infected",
+            Self::ActiveThreats => "activeThreats",
+            Self::ThreatReboot => "threatReboot",
+            Self::OperationalState => "operationalState",
+            Self::NetworkStatus => "networkStatus",
+            Self::OsType => "osType",
+            Self::AgentVersion => "agentVersion",
+        }
+    }
+
+    fn from_str(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// What a help desk can tell the user when this rule fails.
+    pub fn default_remediation(self) -> &'static str {
+        match self {
+            Self::PlaceholderSerial => "This device reports a placeholder serial number from its firmware. Ask IT to set the real serial number in the BIOS/UEFI.",
+            Self::AgentFound => "SentinelOne does not know this device. Install the SentinelOne agent, or ask IT to enroll the device.",
+            Self::UniqueSerial => "Several SentinelOne agents report this serial number. Ask IT to decommission the stale agents so the device can be identified.",
+            Self::Decommissioned => "This device's SentinelOne agent was decommissioned. Ask IT to reinstall or reactivate it.",
+            Self::Uninstalled => "The SentinelOne agent is uninstalled or being uninstalled. Ask IT to reinstall it.",
+            Self::IsActive => "The SentinelOne agent is not running. Restart the device and try again.",
+            Self::LastActive => "The SentinelOne agent has not reported recently. Connect the device to the internet, make sure the agent is running, and try again in a few minutes.",
+            Self::Infected => "SentinelOne found a threat on this device. Contact IT security before signing in.",
+            Self::ActiveThreats => "This device has unresolved threats. Contact IT security to resolve them.",
+            Self::ThreatReboot => "Restart the device to finish removing a threat, then try again.",
+            Self::OperationalState => "SentinelOne protection is disabled or degraded on this device. Ask IT to re-enable it.",
+            Self::NetworkStatus => "The SentinelOne agent is not connected as required (it may be network-quarantined). Reconnect the device or contact IT.",
+            Self::OsType => "This operating system is not allowed to sign in here. Use a company-approved device.",
+            Self::AgentVersion => "The SentinelOne agent on this device is out of date. Update it, or ask IT to.",
+        }
+    }
+}
+
+/// The configurable rule set of `input.rules`; every field is optional in JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrustRules {
+    /// The longest time since `lastActiveDate`, in minutes (default 60).
+    pub max_inactive_minutes: f64,
+    /// Network statuses that may pass; `None` means any.
+    pub allowed_network_statuses: Option<Vec<String>>,
+    /// The most active threats that may pass (default 0).
+    pub max_active_threats: u64,
+    /// Operational states that may pass (default `["na"]`).
+    pub allowed_operational_states: Vec<String>,
+    /// OS types that may pass; `None` means any.
+    pub allowed_os_types: Option<Vec<String>>,
+    /// The lowest agent version that may pass, as dotted numbers.
+    pub min_agent_version: Option<Vec<u64>>,
+    /// Whether several agents with the serial may still pass (judging the preferred one).
+    pub allow_ambiguous: bool,
+    /// Remediation text per rule, replacing the defaults.
+    pub remediation: BTreeMap<RuleId, String>,
+}
+
+impl Default for TrustRules {
+    fn default() -> Self {
+        Self {
+            max_inactive_minutes: 60.0,
+            allowed_network_statuses: None,
+            max_active_threats: 0,
+            allowed_operational_states: vec!["na".to_owned()],
+            allowed_os_types: None,
+            min_agent_version: None,
+            allow_ambiguous: false,
+            remediation: BTreeMap::new(),
+        }
+    }
+}
+
+impl TrustRules {
+    /// Reads `input.rules`: absent or null means the defaults; an unknown key or a wrong type is
+    /// `INVALID_INPUT`, so a typo never silently weakens a rule.
+    pub fn from_json(value: Option<&Value>) -> Result<Self, ConnectorError> {
+        let invalid = |m: String| ConnectorError::InvalidInput(format!("rules.{m}"));
+        let mut rules = Self::default();
+        let map = match value {
+            None | Some(Value::Null) => return Ok(rules),
+            Some(Value::Object(map)) => map,
+            Some(_) => {
+                return Err(ConnectorError::InvalidInput(
+                    "rules must be an object".into(),
+                ))
+            }
+        };
+        let strings = |key: &str, v: &Value| -> Result<Vec<String>, ConnectorError> {
+            v.as_array()
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .ok_or_else(|| invalid(format!("{key} must be an array of strings")))
+        };
+        for (key, v) in map {
+            match key.as_str() {
+                "maxInactiveMinutes" => {
+                    rules.max_inactive_minutes = v
+                        .as_f64()
+                        .filter(|m| m.is_finite() && *m >= 0.0)
+                        .ok_or_else(|| invalid(format!("{key} must be a number of minutes, 0 or more")))?;
+                }
+                "allowedNetworkStatuses" if v.is_null() => rules.allowed_network_statuses = None,
+                "allowedNetworkStatuses" => rules.allowed_network_statuses = Some(strings(key, v)?),
+                "maxActiveThreats" => {
+                    rules.max_active_threats = v
+                        .as_u64()
+                        .ok_or_else(|| invalid(format!("{key} must be a whole number, 0 or more")))?;
+                }
+                "allowedOperationalStates" => rules.allowed_operational_states = strings(key, v)?,
+                "allowedOsTypes" if v.is_null() => rules.allowed_os_types = None,
+                "allowedOsTypes" => rules.allowed_os_types = Some(strings(key, v)?),
+                "minAgentVersion" if v.is_null() => rules.min_agent_version = None,
+                "minAgentVersion" => {
+                    let text = v.as_str().ok_or_else(|| invalid(format!("{key} must be a string")))?;
+                    rules.min_agent_version = Some(
+                        parse_version(text)
+                            .ok_or_else(|| invalid(format!("{key} must be dotted numbers such as 23.4.2.14")))?,
+                    );
+                }
+                "allowAmbiguous" => {
+                    rules.allow_ambiguous = v
+                        .as_bool()
+                        .ok_or_else(|| invalid(format!("{key} must be a boolean")))?;
+                }
+                "remediation" => {
+                    let texts = v
+                        .as_object()
+                        .ok_or_else(|| invalid(format!("{key} must be an object of rule ids to texts")))?;
+                    for (rule, text) in texts {
+                        let id = RuleId::from_str(rule)
+                            .ok_or_else(|| invalid(format!("remediation has an unknown rule id {rule:?}")))?;
+                        let text = text
+                            .as_str()
+                            .ok_or_else(|| invalid(format!("remediation.{rule} must be a string")))?;
+                        rules.remediation.insert(id, text.to_owned());
+                    }
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "{other:?} is not a rule; the rules are maxInactiveMinutes, allowedNetworkStatuses, maxActiveThreats, allowedOperationalStates, allowedOsTypes, minAgentVersion, allowAmbiguous, remediation"
+                    )))
+                }
+            }
+        }
+        Ok(rules)
+    }
+
+    fn remediation_for(&self, rule: RuleId) -> String {
+        self.remediation
+            .get(&rule)
+            .cloned()
+            .unwrap_or_else(|| rule.default_remediation().to_owned())
+    }
+}
+
+/// Parses a dotted numeric version such as `23.10.1.1` into its numbers.
+pub fn parse_version(text: &str) -> Option<Vec<u64>> {
+    let parts: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| !p.is_empty() && p.len() <= 8)
+}
+
+/// Compares dotted versions numerically; missing trailing parts count as 0 (`23.10` = `23.10.0.0`).
+pub fn compare_versions(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
+    (0..a.len().max(b.len()))
+        .map(|i| a.get(i).unwrap_or(&0).cmp(b.get(i).unwrap_or(&0)))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
+}
+
+/// One rule as evaluated.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The rule's stable id.
+    pub rule: RuleId,
+    /// Whether the agent satisfies the rule.
+    pub passed: bool,
+    /// What the rule requires.
+    pub expected: Value,
+    /// What the console reported (null when it did not say).
+    pub actual: Value,
+    /// A sentence saying what was found.
+    pub message: String,
+}
+
+/// A failed rule, with what the user can do about it.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// The rule's stable id.
+    pub rule: RuleId,
+    /// What the rule requires.
+    pub expected: Value,
+    /// What the console reported.
+    pub actual: Value,
+    /// A sentence saying what was found.
+    pub message: String,
+    /// What the user or help desk should do.
+    pub remediation: String,
+}
+
+/// The output of Evaluate Device Trust: the lookup's fields, then the verdict.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustEvaluation {
+    /// Everything Get Agent by Serial Number returns.
+    #[serde(flatten)]
+    pub lookup: AgentLookup,
+    /// Whether every rule passed.
+    pub trusted: bool,
+    /// One entry per failed rule.
+    pub reasons: Vec<Reason>,
+    /// Every rule evaluated, passed or not.
+    pub checks: Vec<Check>,
+    /// When the rules were judged (ISO-8601 UTC).
+    pub evaluated_at: String,
+}
+
+/// Judges a placeholder serial without asking the console: it identifies a model, not a device.
+pub fn placeholder_verdict(serial: &str, rules: &TrustRules, now_ms: f64) -> TrustEvaluation {
+    let mut judge = Judge::new(rules);
+    judge.check(
+        RuleId::PlaceholderSerial,
+        false,
+        json!("a device-specific serial number"),
+        json!(serial),
+        format!("{serial:?} is a firmware placeholder shared by many devices"),
+    );
+    judge.finish(
+        AgentLookup {
+            status_code: None,
+            ..AgentLookup::default()
+        },
+        now_ms,
+    )
+}
+
+/// Judges a lookup's answer for `serial` against `rules` at `now_ms`.
+pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) -> TrustEvaluation {
+    let out = &lookup.output;
+    let mut judge = Judge::new(rules);
+    judge.check(
+        RuleId::PlaceholderSerial,
+        true,
+        json!("a device-specific serial number"),
+        json!(serial),
+        "the serial is not a known placeholder".into(),
+    );
+    let facts = match (&lookup.facts, out.agent_found) {
+        (Some(facts), true) => facts,
+        _ => {
+            judge.check(
+                RuleId::AgentFound,
+                false,
+                json!(true),
+                json!(false),
+                format!(
+                    "no agent has exactly this serial ({} agents' serials contain it)",
+                    out.total_items
+                ),
+            );
+            return judge.finish(out.clone(), now_ms);
+        }
+    };
+    judge.check(
+        RuleId::AgentFound,
+        true,
+        json!(true),
+        json!(true),
+        "an agent has exactly this serial".into(),
+    );
+    let unique = out.match_count <= 1;
+    judge.check(
+        RuleId::UniqueSerial,
+        unique || rules.allow_ambiguous,
+        json!(1),
+        json!(out.match_count),
+        if unique {
+            "one agent has this serial".into()
+        } else if rules.allow_ambiguous {
+            format!(
+                "ambiguous serial: {} agents have it; allowAmbiguous judges the preferred one",
+                out.match_count
+            )
+        } else {
+            format!(
+                "ambiguous serial: {} agents have it, so the device cannot be told apart",
+                out.match_count
+            )
+        },
+    );
+    judge.flag(
+        RuleId::Decommissioned,
+        out.is_decommissioned,
+        "decommissioned",
+    );
+    let uninstalled = match (facts.is_uninstalled, facts.is_pending_uninstall) {
+        (Some(a), Some(b)) => Some(a || b),
+        (Some(true), None) | (None, Some(true)) => Some(true),
+        _ => None,
+    };
+    judge.flag(
+        RuleId::Uninstalled,
+        uninstalled,
+        "uninstalled or pending uninstall",
+    );
+    judge.required_true(RuleId::IsActive, out.is_active, "active");
+    judge.last_active(out.last_active_date.as_deref(), now_ms);
+    judge.flag(RuleId::Infected, facts.infected, "infected");
+    judge.active_threats(facts);
+    judge.flag(
+        RuleId::ThreatReboot,
+        facts.threat_reboot_required,
+        "waiting for a threat reboot",
+    );
+    judge.one_of(
+        RuleId::OperationalState,
+        Some(&rules.allowed_operational_states),
+        facts.operational_state.as_deref(),
+        "operational state",
+    );
+    judge.one_of(
+        RuleId::NetworkStatus,
+        rules.allowed_network_statuses.as_ref(),
+        out.network_status.as_deref(),
+        "network status",
+    );
+    judge.one_of(
+        RuleId::OsType,
+        rules.allowed_os_types.as_ref(),
+        out.os_type.as_deref(),
+        "OS type",
+    );
+    judge.agent_version(out.agent_version.as_deref());
+    judge.finish(out.clone(), now_ms)
+}
+
+/// Collects checks; a rule whose field is missing or unreadable fails (fail closed).
+struct Judge<'r> {
+    rules: &'r TrustRules,
+    checks: Vec<Check>,
+}
+
+impl<'r> Judge<'r> {
+    fn new(rules: &'r TrustRules) -> Self {
+        Self {
+            rules,
+            checks: Vec::with_capacity(RuleId::ALL.len()),
+        }
+    }
+
+    fn check(
+        &mut self,
+        rule: RuleId,
+        passed: bool,
+        expected: Value,
+        actual: Value,
+        message: String,
+    ) {
+        self.checks.push(Check {
+            rule,
+            passed,
+            expected,
+            actual,
+            message,
+        });
+    }
+
+    /// A boolean that must be false (`infected`, `decommissioned`, …).
+    fn flag(&mut self, rule: RuleId, value: Option<bool>, what: &str) {
+        let message = match value {
+            Some(true) => format!("the agent is {what}"),
+            Some(false) => format!("the agent is not {what}"),
+            None => format!("the console did not say whether the agent is {what}"),
+        };
+        self.check(
+            rule,
+            value == Some(false),
+            json!(false),
+            json!(value),
+            message,
+        );
+    }
+
+    /// A boolean that must be true (`isActive`).
+    fn required_true(&mut self, rule: RuleId, value: Option<bool>, what: &str) {
+        let message = match value {
+            Some(true) => format!("the agent is {what}"),
+            Some(false) => format!("the agent is not {what}"),
+            None => format!("the console did not say whether the agent is {what}"),
+        };
+        self.check(
+            rule,
+            value == Some(true),
+            json!(true),
+            json!(value),
+            message,
+        );
+    }
+
+    fn last_active(&mut self, date: Option<&str>, now_ms: f64) {
+        let max = self.rules.max_inactive_minutes;
+        let expected = json!({ "maxInactiveMinutes": max });
+        let Some(micros) = date.and_then(timestamp::parse_micros) else {
+            let message = match date {
+                Some(d) => format!("lastActiveDate {d:?} is not a timestamp"),
+                None => "the console did not report lastActiveDate".to_owned(),
+            };
+            return self.check(RuleId::LastActive, false, expected, json!(date), message);
+        };
+        let minutes = ((now_ms - micros as f64 / 1000.0) / 60_000.0).max(0.0);
+        let rounded = (minutes * 10.0).round() / 10.0;
+        self.check(
+            RuleId::LastActive,
+            minutes <= max,
+            expected,
+            json!({ "lastActiveDate": date, "minutesAgo": rounded }),
+            format!("the agent last reported {rounded} minutes ago (at most {max} allowed)"),
+        );
+    }
+
+    fn active_threats(&mut self, facts: &AgentFacts) {
+        let max = self.rules.max_active_threats;
+        let message = match facts.active_threats {
+            Some(n) => format!("the agent has {n} active threats (at most {max} allowed)"),
+            None => "the console did not report activeThreats".to_owned(),
+        };
+        self.check(
+            RuleId::ActiveThreats,
+            facts.active_threats.is_some_and(|n| n <= max),
+            json!({ "max": max }),
+            json!(facts.active_threats),
+            message,
+        );
+    }
+
+    fn one_of(
+        &mut self,
+        rule: RuleId,
+        allowed: Option<&Vec<String>>,
+        actual: Option<&str>,
+        what: &str,
+    ) {
+        let Some(allowed) = allowed else {
+            let message = format!(
+                "any {what} is allowed (it is {})",
+                actual.unwrap_or("not reported")
+            );
+            return self.check(rule, true, Value::Null, json!(actual), message);
+        };
+        let passed = actual.is_some_and(|a| allowed.iter().any(|x| x == a));
+        let message = match actual {
+            Some(a) if passed => format!("{what} {a:?} is allowed"),
+            Some(a) => format!("{what} {a:?} is not one of {allowed:?}"),
+            None => format!("the console did not report the {what}"),
+        };
+        self.check(rule, passed, json!(allowed), json!(actual), message);
+    }
+
+    fn agent_version(&mut self, actual: Option<&str>) {
+        let Some(min) = &self.rules.min_agent_version else {
+            let message = format!(
+                "any agent version is allowed (it is {})",
+                actual.unwrap_or("not reported")
+            );
+            return self.check(
+                RuleId::AgentVersion,
+                true,
+                Value::Null,
+                json!(actual),
+                message,
+            );
+        };
+        let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+        let parsed = actual.and_then(parse_version);
+        let passed = parsed
+            .as_ref()
+            .is_some_and(|v| compare_versions(v, min).is_ge());
+        let message = match (actual, &parsed) {
+            (Some(a), Some(_)) if passed => format!("agent version {a} is at least {min_text}"),
+            (Some(a), Some(_)) => format!("agent version {a} is older than {min_text}"),
+            (Some(a), None) => format!("agent version {a:?} is not a dotted version"),
+            (None, _) => "the console did not report the agent version".to_owned(),
+        };
+        self.check(
+            RuleId::AgentVersion,
+            passed,
+            json!({ "min": min_text }),
+            json!(actual),
+            message,
+        );
+    }
+
+    fn finish(self, lookup: AgentLookup, now_ms: f64) -> TrustEvaluation {
+        let reasons: Vec<Reason> = self
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| Reason {
+                rule: c.rule,
+                expected: c.expected.clone(),
+                actual: c.actual.clone(),
+                message: c.message.clone(),
+                remediation: self.rules.remediation_for(c.rule),
+            })
+            .collect();
+        TrustEvaluation {
+            lookup,
+            trusted: reasons.is_empty(),
+            reasons,
+            checks: self.checks,
+            evaluated_at: timestamp::format_iso_ms(now_ms as i64),
+        }
+    }
+}

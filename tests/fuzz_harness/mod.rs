@@ -1,0 +1,171 @@
+//! What the fuzz targets run, shared with the native test that replays the kept corpus.
+//! Each function must return normally for every input: a panic is a finding.
+#![allow(dead_code)]
+
+use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
+use sentinelone_connector::connection::{Connection, ConnectionProperties};
+use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::runtime::Runtime;
+use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use sentinelone_connector::trust::TrustRules;
+use sentinelone_connector::{response, serial, timestamp, wire};
+
+const TOKEN: &str = "fuzz-token-0123456789abcdef";
+const SERIAL: &str = "C02XK1ABJG5J";
+
+struct Canned {
+    status: u16,
+    retry_after: String,
+    body: String,
+}
+
+impl Transport for Canned {
+    async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status: self.status,
+            headers: vec![("retry-after".into(), self.retry_after.clone())],
+            body: self.body.clone(),
+        })
+    }
+}
+
+struct Instant;
+
+impl Runtime for Instant {
+    fn now_ms(&self) -> f64 {
+        1_700_000_000_000.0
+    }
+    async fn sleep(&self, _ms: u64) {}
+    fn random(&self) -> f64 {
+        0.5
+    }
+}
+
+/// Runs a whole lookup against an arbitrary response: first byte the status, then a
+/// Retry-After value up to a newline, then the body.
+pub fn agents_response(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    const STATUSES: [u16; 12] = [200, 200, 200, 200, 201, 401, 403, 429, 500, 503, 404, 302];
+    let status = STATUSES[usize::from(selector) % STATUSES.len()];
+    let text = String::from_utf8_lossy(rest);
+    let (retry_after, body) = text.split_once('\n').unwrap_or(("", &text));
+    let transport = Canned {
+        status,
+        retry_after: retry_after.to_owned(),
+        body: body.to_owned(),
+    };
+    let connection: ConnectionProperties = serde_json::from_value(serde_json::json!({
+        "baseUrl": "https://usea1-partners.sentinelone.net", "apiToken": TOKEN
+    }))
+    .expect("static connection");
+    let options = CallOptions {
+        timeout_ms: 10_000,
+        max_attempts: 2,
+        ..CallOptions::default()
+    };
+    let input = serde_json::json!({ "serialNumber": SERIAL });
+    let result = pollster::block_on(capability::invoke(
+        &transport,
+        &Instant,
+        Capability::GetAgentBySerialNumber,
+        &connection,
+        &input,
+        options,
+    ));
+    match result {
+        Ok(CapabilityOutput::Lookup(lookup)) => {
+            let out = &lookup.output;
+            assert!(out.status_code.is_some_and(|s| (200..300).contains(&s)));
+            assert_eq!(out.agent_found, out.match_count > 0);
+            if out.agent_found {
+                assert_eq!(out.serial_number.as_deref(), Some(SERIAL));
+            }
+            assert!(!lookup.raw_response.contains(TOKEN));
+            let _ = lookup.to_json();
+        }
+        Ok(_) => unreachable!("only lookups here"),
+        Err(error) => {
+            let text = format!("{error} {error:?}");
+            assert!(!text.contains(TOKEN), "{text}");
+            let _ = (
+                error.code(),
+                error.retryable(),
+                error.status(),
+                error.retry_after_ms(),
+            );
+        }
+    }
+    // The same response judged for trust: a trusted verdict needs an exact, unique, found agent.
+    let trust = pollster::block_on(capability::invoke(
+        &transport,
+        &Instant,
+        Capability::EvaluateDeviceTrust,
+        &connection,
+        &input,
+        options,
+    ));
+    if let Ok(CapabilityOutput::Trust { evaluation, .. }) = trust {
+        if evaluation.trusted {
+            assert!(evaluation.lookup.agent_found && evaluation.lookup.match_count == 1);
+            assert!(evaluation.reasons.is_empty());
+        } else {
+            assert!(!evaluation.reasons.is_empty());
+        }
+        assert!(!serde_json::to_string(&evaluation)
+            .unwrap_or_default()
+            .contains(TOKEN));
+    }
+    // The pieces on their own, with the same bytes.
+    let _ = wire::parse_agents_page(body);
+    let _ = wire::upstream_detail(body);
+    let _ = response::retry_after_ms(retry_after, 1_700_000_000_000.0);
+    let _ = timestamp::parse_micros(retry_after);
+    let _ = timestamp::parse_http_date_ms(retry_after);
+}
+
+/// Validates arbitrary connection properties, serials and options; when they pass, the request URL
+/// must keep the serial as exactly one query value.
+pub fn inputs(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut parts = text.splitn(4, '\u{1}');
+    let (base, token, serial_text, numbers) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let mut floats = numbers.split(',').map(|n| n.parse::<f64>().ok());
+    let _ = CallOptions::new(floats.next().flatten(), floats.next().flatten());
+    if let Ok(rules) = serde_json::from_str::<serde_json::Value>(numbers) {
+        let _ = TrustRules::from_json(Some(&rules));
+    }
+    let value = serde_json::Value::String(serial_text.to_owned());
+    let serial = serial::validate(Some(&value));
+    let _ = serial.as_ref().map(|s| serial::is_placeholder(s));
+    let Ok(connection) = Connection::new(base, token) else {
+        return;
+    };
+    let base_url = connection.base_url();
+    assert!(base_url.starts_with("https://") || base_url.starts_with("http://"));
+    assert!(!base_url.contains(['?', '#', '@', ' ']));
+    if let Ok(serial) = serial {
+        let url = connection.url(
+            "/web/api/v2.1/agents",
+            &[("serialNumber__contains", serial), ("limit", "1000")],
+        );
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs: Vec<&str> = query.split('&').collect();
+        assert_eq!(pairs.len(), 2, "{url}");
+        assert!(
+            pairs[0].starts_with("serialNumber__contains=") && pairs[1] == "limit=1000",
+            "{url}"
+        );
+        // '+' is legal in the base URL's path; in the query it would read as a space.
+        assert!(!query.contains([' ', '#', '+']), "{url}");
+        assert!(!url.contains([' ', '#']), "{url}");
+        let authorization = connection.authorization();
+        assert!(!authorization.contains(['\r', '\n']));
+    }
+}
