@@ -31,6 +31,9 @@ bash scripts/build.sh
 step "CLI against the embedded mock console"
 node --test --test-reporter=spec tests/cli.test.mjs
 
+step "browser workbench in headless Chromium"
+node --test --test-reporter=spec tests/harness.test.mjs
+
 step "npm package as a user installs it (Node ESM, Chromium, TypeScript)"
 bash scripts/test-package.sh
 

@@ -1,0 +1,126 @@
+// The mock console's behaviour as a pure function from request to response, with no Node imports:
+// the HTTP server (server.mjs) and the browser harness's in-page mock shim both answer through it.
+import { buildFleet } from './fixtures.mjs';
+
+/** The token the mock accepts unless told otherwise; it expires in a year. */
+export const MOCK_API_TOKEN = 'mock-s1-api-token-6b1f0c2e9a7d4c3b8e5f';
+
+/** More tokens, one per Test Connection case: expiring in 5 days, no expiry, and a wrong scope (403). */
+export const MOCK_TOKENS = {
+  expiring: 'mock-s1-expiring-token-2d4f6a8c0e1b3d5f',
+  noExpiry: 'mock-s1-no-expiry-token-9e8d7c6b5a4f3e2d',
+  forbidden: 'mock-s1-other-scope-token-1a2b3c4d5e6f7a8b',
+};
+
+const TOKEN_LIFETIME_DAYS = {
+  [MOCK_API_TOKEN]: 365,
+  [MOCK_TOKENS.expiring]: 5,
+  [MOCK_TOKENS.noExpiry]: null,
+  [MOCK_TOKENS.forbidden]: 90,
+};
+
+const AGENTS_PATH = '/web/api/v2.1/agents';
+const TOKEN_DETAILS_PATH = '/web/api/v2.1/users/api-token-details';
+const CSV_FILTERS = { siteIds: 'siteId', accountIds: 'accountId', groupIds: 'groupId', osTypes: 'osType', networkStatuses: 'networkStatus', ids: 'id' };
+
+const errorBody = (code, title, detail = null) => JSON.stringify({ errors: [{ code, detail, title }] });
+const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body });
+
+/**
+ * A mock console. Options: token (accept only this one), fleet (agents), now (ms), maxPageSize (cap pages
+ * below `limit`, to exercise cursors). Returns { handle(request) → { status, headers, body }, fleet }.
+ */
+export function createConsole(options = {}) {
+  const now = options.now ?? Date.now();
+  const lifetimes = options.token ? { [options.token]: 365 } : TOKEN_LIFETIME_DAYS;
+  const fleet = options.fleet ?? buildFleet(now);
+  const maxPageSize = options.maxPageSize ?? 1000;
+
+  function handle({ method = 'GET', url, headers = {}, body = '' }) {
+    const parsed = new URL(url, 'http://mock');
+    const authorization = headers.authorization ?? headers.Authorization;
+    const token = bearer(authorization);
+    if (token === null || !(token in lifetimes)) return json(401, errorBody(4010010, 'Authentication Failed'));
+    if (method === 'POST' && parsed.pathname === TOKEN_DETAILS_PATH) {
+      let asked;
+      try { asked = JSON.parse(body)?.data?.apiToken; } catch { asked = undefined; }
+      if (typeof asked !== 'string') return json(400, errorBody(4000010, 'Validation Error', 'data.apiToken: Missing data for required field.'));
+      if (!(asked in lifetimes)) return json(400, errorBody(4000010, 'Validation Error', 'Invalid API token.'));
+      const days = lifetimes[asked];
+      const createdAt = new Date(now - 30 * 86_400_000).toISOString();
+      const expiresAt = days === null ? null : new Date(now + days * 86_400_000).toISOString();
+      return json(200, JSON.stringify({ data: { createdAt, expiresAt } }));
+    }
+    if (token === MOCK_TOKENS.forbidden) {
+      return json(403, errorBody(4030010, 'Forbidden', 'The user does not have permission to perform this action.'));
+    }
+    if (method === 'GET' && parsed.pathname === AGENTS_PATH) {
+      return json(...Object.values(listAgents(fleet, parsed.searchParams, maxPageSize)));
+    }
+    return json(404, errorBody(4040010, 'Not Found', `No route for ${method} ${parsed.pathname}`));
+  }
+
+  return { handle, fleet };
+}
+
+function bearer(header) {
+  if (typeof header !== 'string') return null;
+  const match = /^ApiToken\s+(\S+)$/i.exec(header.trim());
+  return match === null ? null : match[1];
+}
+
+/** Answers GET /agents: filters, sorts by id, pages by cursor; 400 for values the API refuses. */
+export function listAgents(fleet, params, maxPageSize = 1000) {
+  const bad = (detail) => ({ status: 400, body: errorBody(4000010, 'Validation Error', detail) });
+  const limitText = params.get('limit') ?? '10';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) {
+    return bad('limit: Must be between 1 and 1000.');
+  }
+  let agents = fleet;
+  const serialFilter = params.get('serialNumber__contains');
+  if (serialFilter !== null) {
+    // The API splits the decoded value on commas ("supports multiple values"), each at least 2 characters.
+    const needles = serialFilter.split(',');
+    if (needles.some((n) => n.length < 2)) {
+      return bad('serialNumber__contains: Shorter than minimum length 2.');
+    }
+    const lower = needles.map((n) => n.toLowerCase());
+    agents = agents.filter((a) => {
+      const serial = a.serialNumber == null ? null : String(a.serialNumber).toLowerCase();
+      return serial !== null && lower.some((n) => serial.includes(n));
+    });
+  }
+  for (const [param, field] of Object.entries(CSV_FILTERS)) {
+    const value = params.get(param);
+    if (value !== null) {
+      const allowed = new Set(value.split(','));
+      agents = agents.filter((a) => allowed.has(String(a[field])));
+    }
+  }
+  agents = [...agents].sort((a, b) => (a.id.length - b.id.length) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const totalItems = agents.length;
+  if (params.get('countOnly') === 'true') {
+    return { status: 200, body: JSON.stringify({ data: [], pagination: { nextCursor: null, totalItems } }) };
+  }
+  let offset = 0;
+  const cursor = params.get('cursor');
+  if (cursor !== null) {
+    let decoded = null;
+    try { decoded = /^offset:(\d+)$/.exec(atob(cursor)); } catch { decoded = null; }
+    if (!decoded) return bad('cursor: Invalid cursor.');
+    offset = Number(decoded[1]);
+  } else if (params.get('skip') !== null) {
+    offset = Number(params.get('skip')) || 0;
+  }
+  const size = Math.min(limit, maxPageSize);
+  const page = agents.slice(offset, offset + size);
+  const nextOffset = offset + page.length;
+  const nextCursor = nextOffset < totalItems ? btoa(`offset:${nextOffset}`) : null;
+  return { status: 200, body: JSON.stringify({ data: page, pagination: { nextCursor, totalItems } }) };
+}
+
+/** A fetch shim answering from an in-page mock console, for pages served with no server behind them. */
+export function inPageFetchShim(mock = createConsole()) {
+  return async (request) => mock.handle(request);
+}

@@ -1,0 +1,133 @@
+// The browser workbench (www/) in headless Chromium, driven as a flow designer would: forms rendered from
+// the schemas, lookups and trust evaluations against the mock console, errors by code, the request log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startMockConsole({
+    staticDirs: { '/www/': `${repo}www`, '/pkg/': `${repo}pkg`, '/mock-console/': `${repo}mock-console` },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('body[data-ready=true]');
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function runCapability(capability, serial) {
+  await page.selectOption('#capability', capability);
+  if (serial !== undefined) await page.getByLabel('Serial Number (required)').fill(serial);
+  const before = await page.locator('#request-log tbody tr').count();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.waitForFunction(() => !document.querySelector('#run').disabled && !document.querySelector('#result-card').textContent.startsWith('Running'));
+  return (await page.locator('#request-log tbody tr').count()) - before;
+}
+const card = () => page.locator('#result-card');
+const field = (name) => page.locator(`#result-card dd[data-field=${name}]`).textContent();
+
+test('the page lists the manifest capabilities and renders forms from the schemas', async () => {
+  const options = await page.locator('#capability option').allTextContents();
+  assert.deepEqual(options.sort(), ['Evaluate Device Trust', 'Get Agent by Serial Number', 'Test Connection']);
+  assert.equal(await page.getByLabel('API Token (required)').getAttribute('type'), 'password', 'secrets are masked');
+  assert.equal(await page.getByLabel('Base URL (required)').inputValue(), server.url);
+  await page.selectOption('#capability', 'evaluateDeviceTrust');
+  await page.locator('summary', { hasText: 'Device trust rules (optional)' }).click();
+  assert.equal(await page.getByLabel('Max Inactive Minutes').getAttribute('type'), 'number');
+  assert.equal(await page.getByLabel('Allow Ambiguous').getAttribute('type'), 'checkbox');
+  assert.equal(await page.locator('fieldset:has(> legend:text-is("Remediation")) input').count(), 14);
+  assert.ok((await page.locator('#schemas details').count()) >= 9, 'manifest and every schema are shown');
+});
+
+test('lookup: found, with the request logged (method, URL, status, duration) and the token nowhere', async () => {
+  const requests = await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J');
+  assert.equal(requests, 1);
+  assert.match(await card().locator('h3').textContent(), /^Agent found$/);
+  assert.equal(await field('agentId'), '1550901640146865256');
+  assert.equal(await field('computerName'), 'JDOE-MBP-2023');
+  const row = page.locator('#request-log tbody tr').first().locator('td');
+  assert.deepEqual((await row.allTextContents()).slice(0, 3), ['GET', `${server.url}/web/api/v2.1/agents?serialNumber__contains=C02XK1ABJG5J&limit=1000`, '200']);
+  assert.match(await row.nth(3).textContent(), /^\d+ ms$/);
+  const html = await page.content();
+  assert.ok(!html.includes(MOCK_API_TOKEN), 'the token is not in the DOM');
+  assert.ok(!page.url().includes(MOCK_API_TOKEN), 'nor in the URL');
+  assert.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length]), [0, 0], 'nor in storage');
+  assert.match(await page.locator('#raw-json').textContent(), /"pagination"/);
+});
+
+test('lookup: not found, and a duplicate serial', async () => {
+  await runCapability('getAgentBySerialNumber', 'NO-SUCH-SERIAL-9');
+  assert.match(await card().locator('h3').textContent(), /No agent with exactly this serial \(0 contain it\)/);
+  await runCapability('getAgentBySerialNumber', '5Q4Q7Y1');
+  assert.match(await card().locator('h3').textContent(), /2 agents share this serial/);
+  assert.equal(await field('agentId'), '1600000000000000102');
+  assert.equal(await field('isDecommissioned'), 'false');
+});
+
+test('a wrong token shows the error code', async () => {
+  await page.getByLabel('API Token (required)').fill('not-the-right-token-0000000000');
+  await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J');
+  assert.equal(await card().getAttribute('data-error-code'), 'UNAUTHORIZED');
+  assert.match(await card().textContent(), /Error UNAUTHORIZED/);
+  assert.match(await card().textContent(), /4010010/);
+  await page.getByLabel('API Token (required)').fill(MOCK_API_TOKEN);
+});
+
+test('trust evaluation shows each reason with its remediation (screenshot saved)', async () => {
+  await runCapability('evaluateDeviceTrust', 'C02FH1ZZQ05D');
+  assert.match(await card().locator('h3').textContent(), /Not trusted \(2 reasons\)/);
+  const reasons = card().locator('li[data-rule]');
+  assert.deepEqual(await reasons.evaluateAll((items) => items.map((li) => li.dataset.rule)), ['infected', 'activeThreats']);
+  assert.match(await reasons.first().locator('.remediation').textContent(), /Contact IT security/);
+  mkdirSync(`${repo}build`, { recursive: true });
+  await page.screenshot({ path: `${repo}build/harness-trust.png`, fullPage: true });
+
+  // A nested rule from the schema-rendered form changes the verdict.
+  await runCapability('evaluateDeviceTrust', 'J9PQ8R7');
+  assert.match(await card().locator('h3').textContent(), /Not trusted \(1 reason\)/);
+  const rules = page.locator('summary', { hasText: 'Device trust rules (optional)' });
+  if (!(await page.getByLabel('Max Inactive Minutes').isVisible())) await rules.click();
+  await page.getByLabel('Max Inactive Minutes').fill('180');
+  await runCapability('evaluateDeviceTrust', 'J9PQ8R7');
+  assert.equal(await card().locator('h3').textContent(), 'Trusted');
+  await page.getByLabel('Max Inactive Minutes').fill('');
+});
+
+test('the schema-generated form rejects a missing required field before any request', async () => {
+  await page.getByLabel('Serial Number (required)').fill('   ');
+  const requests = await runCapability('getAgentBySerialNumber');
+  assert.equal(requests, 0);
+  assert.match(await page.locator('#form-error').textContent(), /Serial Number is required/);
+  assert.equal(await page.getByLabel('Serial Number (required)').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Base URL (required)').fill('');
+  await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J');
+  assert.match(await page.locator('#form-error').textContent(), /Base URL is required/);
+  await page.getByLabel('Base URL (required)').fill(server.url);
+});
+
+test('test connection, and the in-page mock when no server is behind the page', async () => {
+  await runCapability('testConnection');
+  assert.match(await card().locator('h3').textContent(), /Connection OK/);
+  assert.equal(await field('agentCount'), '58');
+
+  await page.getByLabel('In-page mock (no server needed)').check();
+  const requests = await runCapability('getAgentBySerialNumber', 'FS6V1B3');
+  assert.equal(requests, 1);
+  assert.equal(await field('agentId'), '148347195130');
+  assert.match(await page.locator('#request-log tbody tr td.url').first().textContent(), /^https:\/\/in-page-mock\.example\//);
+});
