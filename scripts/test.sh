@@ -25,8 +25,9 @@ cargo test --target wasm32-unknown-unknown --test wasm_node
 step "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_browser
 
-step "release build"
+step "release build and size budget"
 bash scripts/build.sh
+bash scripts/check-size.sh
 
 step "CLI against the embedded mock console"
 node --test --test-reporter=spec tests/cli.test.mjs

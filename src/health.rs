@@ -162,8 +162,8 @@ async fn token_expiry<T: Transport, R: Runtime>(
                     .push(format!("the API token expired at {expires_at}"));
             } else if days <= EXPIRY_WARNING_DAYS {
                 output.warnings.push(format!(
-                    "the API token expires in {:.1} days (at {expires_at}): regenerate it before then",
-                    days
+                    "the API token expires in {} days (at {expires_at}): regenerate it before then",
+                    timestamp::one_decimal(days)
                 ));
             }
         }

@@ -2,7 +2,6 @@
 //! decoding arguments and encoding outputs and coded errors. Only `lib.rs` calls into this file.
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -27,19 +26,22 @@ pub async fn run(
     input: JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let token = token_of(&connection);
+    let connection = decode_connection(&connection);
+    let token = connection
+        .as_ref()
+        .ok()
+        .and_then(|c| c.api_token.as_ref())
+        .and_then(|t| t.as_str())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
     let is_health_check = matches!(capability, Ok(Capability::TestConnection));
     let outcome = async {
         let capability = capability?;
-        let connection = decode_connection(&connection)?;
-        let input: serde_json::Value = serde_wasm_bindgen::from_value(input)
+        let connection = connection?;
+        let input = to_json_value(&input)
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let fetch = option_fn(&options, "fetch")?;
-        let call_options = CallOptions::new(
-            option_number(&options, "timeoutMs")?,
-            option_number(&options, "maxAttempts")?,
-        )?
-        .with_now(option_time(&options)?)?;
+        let call_options = decode_options(&options)?;
         let runtime = HostRuntime;
         match fetch {
             Some(fetch) => {
@@ -160,101 +162,94 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
 }
 
 fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
-    match output {
-        CapabilityOutput::Lookup(lookup) => {
-            with_raw_response(to_js(&lookup.output)?, Some(&lookup.raw_response))
-        }
+    let (text, raw) = match &output {
+        CapabilityOutput::Lookup(lookup) => (
+            serde_json::to_string(&lookup.output),
+            Some(Some(lookup.raw_response.as_str())),
+        ),
         CapabilityOutput::Trust {
             evaluation,
             raw_response,
-        } => with_raw_response(to_js(&evaluation)?, raw_response.as_deref()),
-        CapabilityOutput::Health(health) => to_js(&health),
-    }
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer =
-        serde_wasm_bindgen::Serializer::json_compatible().serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| error_to_js(&ConnectorError::MalformedResponse(e.to_string()), None))
-}
-
-/// Sets `rawResponse`: the engine's JSON.parse builds it far faster than converting a serde tree.
-fn with_raw_response(object: JsValue, raw: Option<&str>) -> Result<JsValue, JsValue> {
-    let raw = match raw {
-        Some(raw) => js_sys::JSON::parse(raw).map_err(|_| {
-            error_to_js(
-                &ConnectorError::MalformedResponse("the body is not JSON".into()),
-                None,
-            )
-        })?,
-        None => JsValue::NULL,
+        } => (
+            serde_json::to_string(evaluation),
+            Some(raw_response.as_deref()),
+        ),
+        CapabilityOutput::Health(health) => (serde_json::to_string(health), None),
     };
-    Reflect::set(&object, &"rawResponse".into(), &raw)?;
+    let malformed = || {
+        error_to_js(
+            &ConnectorError::MalformedResponse("the body is not JSON".into()),
+            None,
+        )
+    };
+    // JSON.parse builds the output faster than any per-field crossing.
+    let object = js_sys::JSON::parse(&text.unwrap_or_else(|_| "{}".to_owned()))?;
+    if let Some(raw) = raw {
+        // Parsed on its own rather than spliced into the output text: no second copy of a big body.
+        let raw = match raw {
+            Some(raw) => js_sys::JSON::parse(raw).map_err(|_| malformed())?,
+            None => JsValue::NULL,
+        };
+        Reflect::set(&object, &"rawResponse".into(), &raw)?;
+    }
     Ok(object)
 }
 
 fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, ConnectorError> {
-    if !connection.is_object() {
-        return Err(ConnectorError::InvalidConnection(
+    let not_object = || {
+        ConnectorError::InvalidConnection(
             "connection must be an object with baseUrl and apiToken".into(),
-        ));
-    }
-    serde_wasm_bindgen::from_value(connection.clone()).map_err(|_| {
-        ConnectorError::InvalidConnection("connection properties must be JSON values".into())
-    })
-}
-
-fn token_of(connection: &JsValue) -> Option<String> {
+        )
+    };
     if !connection.is_object() {
-        return None;
+        return Err(not_object());
     }
-    Reflect::get(connection, &"apiToken".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
+    let value = to_json_value(connection).map_err(|_| {
+        ConnectorError::InvalidConnection("connection properties must be JSON values".into())
+    })?;
+    serde_json::from_value(value).map_err(|_| not_object())
 }
 
-/// `options.now`: ms since the epoch, or an ISO-8601 string (no zone means UTC).
-fn option_time(options: &JsValue) -> Result<Option<f64>, ConnectorError> {
-    if !options.is_object() {
-        return Ok(None);
+/// Reads a JS value as JSON with the engine's own `JSON.stringify`: one crossing instead of one per field.
+fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
+    if value.is_undefined() {
+        return Ok(serde_json::Value::Null);
     }
-    let value = Reflect::get(options, &"now".into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if let Some(ms) = value.as_f64() {
-        return Ok(Some(ms));
-    }
-    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        return Ok(Some(date.get_time()));
-    }
-    value
-        .as_string()
-        .and_then(|text| crate::timestamp::parse_micros(&text))
-        .map(|micros| Some(micros as f64 / 1000.0))
-        .ok_or_else(|| {
-            ConnectorError::InvalidInput(
-                "options.now must be ms since the epoch, a Date or an ISO-8601 string".into(),
-            )
-        })
+    let text = js_sys::JSON::stringify(value).map_err(|_| ())?;
+    let text = text.as_string().ok_or(())?;
+    serde_json::from_str(&text).map_err(|_| ())
 }
 
-fn option_number(options: &JsValue, name: &str) -> Result<Option<f64>, ConnectorError> {
-    if !options.is_object() {
-        return Ok(None);
+/// `timeoutMs`, `maxAttempts` and `now` (ms, a `Date`, which serialises to ISO, or an ISO string).
+fn decode_options(options: &JsValue) -> Result<CallOptions, ConnectorError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(CallOptions::default());
     }
-    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| ConnectorError::InvalidInput(format!("options.{name} must be a number")))
+    let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
+    let value = to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
+    let number = |name: &str| -> Result<Option<f64>, ConnectorError> {
+        match value.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| invalid(&format!("options.{name} must be a number"))),
+        }
+    };
+    let now = match value.get("now") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(text)) => Some(
+            crate::timestamp::parse_micros(text)
+                .map(|micros| micros as f64 / 1000.0)
+                .ok_or_else(|| {
+                    invalid("options.now must be ms since the epoch, a Date or an ISO-8601 string")
+                })?,
+        ),
+        Some(v) => Some(v.as_f64().ok_or_else(|| {
+            invalid("options.now must be ms since the epoch, a Date or an ISO-8601 string")
+        })?),
+    };
+    CallOptions::new(number("timeoutMs")?, number("maxAttempts")?)?.with_now(now)
 }
 
 fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {
@@ -351,6 +346,11 @@ impl AbortOnDrop {
     fn signal(&self) -> Option<web_sys::AbortSignal> {
         self.0.as_ref().map(web_sys::AbortController::signal)
     }
+
+    /// A response arrived: nothing to abort (and `abort()` costs a DOMException with a stack).
+    fn disarm(mut self) {
+        self.0 = None;
+    }
 }
 
 impl Drop for AbortOnDrop {
@@ -376,6 +376,7 @@ impl Transport for ShimTransport {
         let settled = JsFuture::from(Promise::resolve(&returned))
             .await
             .map_err(|rejected| TransportError::Network(describe_rejection(&rejected)))?;
+        abort.disarm();
         response_from_js(&settled)
     }
 }
@@ -519,6 +520,7 @@ impl Transport for PlatformTransport {
             .await
             .map_err(|e| network(describe_rejection(&e)))?;
         let body = body_text(&body)?;
+        abort.disarm();
         Ok(HttpResponse {
             status: response.status(),
             headers: headers_from_js(&response.headers()),

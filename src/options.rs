@@ -36,8 +36,8 @@ impl Default for CallOptions {
 impl CallOptions {
     /// Validates `timeoutMs` and `maxAttempts` as a host passed them (absent means the default).
     pub fn new(timeout_ms: Option<f64>, max_attempts: Option<f64>) -> Result<Self, ConnectorError> {
-        let whole = |value: f64, name: &str, min: f64, max: f64| {
-            if value.fract() == 0.0 && (min..=max).contains(&value) {
+        let whole = |value: f64, name: &str, min: u64, max: u64| {
+            if value.fract() == 0.0 && (min as f64..=max as f64).contains(&value) {
                 Ok(value)
             } else {
                 Err(ConnectorError::InvalidInput(format!(
@@ -47,11 +47,11 @@ impl CallOptions {
         };
         let mut options = Self::default();
         if let Some(t) = timeout_ms {
-            options.timeout_ms = whole(t, "timeoutMs", 1.0, MAX_TIMEOUT_MS as f64)? as u64;
+            options.timeout_ms = whole(t, "timeoutMs", 1, MAX_TIMEOUT_MS)? as u64;
         }
         if let Some(a) = max_attempts {
             options.max_attempts =
-                whole(a, "maxAttempts", 1.0, f64::from(MAX_ATTEMPTS_LIMIT))? as u32;
+                whole(a, "maxAttempts", 1, u64::from(MAX_ATTEMPTS_LIMIT))? as u32;
         }
         Ok(options)
     }

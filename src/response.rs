@@ -43,13 +43,12 @@ pub fn transport_failure(error: TransportError) -> ConnectorError {
     }
 }
 
-/// Parses a `Retry-After` value, delay-seconds or an HTTP-date, into milliseconds from `now_ms`.
+/// Parses a `Retry-After` value, delay-seconds (whole, per RFC 9110) or an HTTP-date, into
+/// milliseconds from `now_ms`.
 pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (0.0..1.0e9)
-            .contains(&seconds)
-            .then_some((seconds * 1000.0) as u64);
+    if !value.is_empty() && value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(|seconds| seconds * 1000);
     }
     let at = crate::timestamp::parse_http_date_ms(value)? as f64;
     Some((at - now_ms).max(0.0) as u64)
@@ -104,7 +103,9 @@ mod tests {
         let mut r = response(429, "");
         r.headers.push(("retry-after".into(), "3".into()));
         assert_eq!(check(&r, 0.0).unwrap_err().retry_after_ms(), Some(3000));
-        assert_eq!(retry_after_ms("0.5", 0.0), Some(500));
+        assert_eq!(retry_after_ms("0.5", 0.0), None, "delay-seconds are whole");
+        assert_eq!(retry_after_ms(" 120 ", 0.0), Some(120_000));
+        assert_eq!(retry_after_ms("9999999999", 0.0), None);
         assert_eq!(retry_after_ms("-1", 0.0), None);
         assert_eq!(retry_after_ms("NaN", 0.0), None);
         assert_eq!(retry_after_ms("soon", 0.0), None);

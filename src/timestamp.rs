@@ -127,6 +127,13 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// Writes a non-negative amount with one decimal (`5.0`, `125.3`) without core's float formatting,
+/// which would add about 15 KB of tables to the `.wasm`.
+pub fn one_decimal(x: f64) -> String {
+    let tenths = (x.max(0.0) * 10.0).round() as u64;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -195,6 +202,14 @@ mod tests {
         ] {
             assert_eq!(parse_micros(&format_iso_ms(ms)), Some(ms * 1000), "{ms}");
         }
+    }
+
+    #[test]
+    fn one_decimal_rounds() {
+        assert_eq!(one_decimal(5.0), "5.0");
+        assert_eq!(one_decimal(125.26), "125.3");
+        assert_eq!(one_decimal(0.04), "0.0");
+        assert_eq!(one_decimal(-3.0), "0.0");
     }
 
     #[test]

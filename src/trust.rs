@@ -492,7 +492,11 @@ impl<'r> Judge<'r> {
             minutes <= max,
             expected,
             json!({ "lastActiveDate": date, "minutesAgo": rounded }),
-            format!("the agent last reported {rounded} minutes ago (at most {max} allowed)"),
+            format!(
+                "the agent last reported {} minutes ago (at most {} allowed)",
+                timestamp::one_decimal(rounded),
+                timestamp::one_decimal(max)
+            ),
         );
     }
 

@@ -1,0 +1,123 @@
+// Benchmarks the connector against a pure-JS reference (reference.mjs) in one process, one run, and
+// prints ratios with the absolute numbers. Not a test: this machine is shared and noisy.
+//
+//   npm run bench            (builds nothing: run `bash scripts/build.sh` first)
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { initSync, getAgentBySerialNumber, evaluateDeviceTrust } from '../pkg/sentinelone_connector.js';
+import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
+import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust } from './reference.mjs';
+
+const wasmPath = fileURLToPath(new URL('../pkg/sentinelone_connector_bg.wasm', import.meta.url));
+const wasmBytes = readFileSync(wasmPath);
+const { memory } = initSync({ module: wasmBytes });
+
+const NOW = Date.now();
+const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'bench-token-0123456789abcdef' };
+
+/** A full agent object as real consoles send it (about 6 KB): the fixture plus the long lists consoles add. */
+function realisticAgent(row, i) {
+  const agent = agentFromRow(row, NOW);
+  agent.activeDirectory = {
+    computerDistinguishedName: `CN=${row.name},OU=Laptops,OU=Devices,DC=corp,DC=acme,DC=example`,
+    computerMemberOf: Array.from({ length: 8 }, (_, g) => `CN=Device-Group-${g},OU=Groups,DC=corp,DC=acme,DC=example`),
+    lastUserDistinguishedName: `CN=User ${i},OU=Staff,DC=corp,DC=acme,DC=example`,
+    lastUserMemberOf: Array.from({ length: 10 }, (_, g) => `CN=Staff-Role-${g},OU=Roles,DC=corp,DC=acme,DC=example`),
+  };
+  agent.networkInterfaces = Array.from({ length: 3 }, (_, n) => ({
+    gatewayIp: `10.${n}.0.1`, gatewayMacAddress: `f8:f8:f8:00:0${n}:01`, id: `${1641947690 + i * 3 + n}`,
+    inet: [`10.${n}.${i % 250}.${n + 10}`], inet6: [`fe80::1c2b:3a4d:5e6f:${(7000 + i).toString(16)}`, `2001:db8::${n}:${i.toString(16)}`],
+    name: ['en0', 'en1', 'utun3'][n], physical: `3c:22:fb:0${n}:${(i % 99).toString().padStart(2, '0')}:aa`,
+  }));
+  agent.tags = { sentinelone: Array.from({ length: 4 }, (_, t) => ({ id: `${9000 + t}`, key: `tag-${t}`, value: `value-${t}`, assignedAt: agent.createdAt, assignedBy: 'admin@acme.example', assignedById: '1000' })) };
+  agent.userActionsNeeded = ['none'];
+  agent.missingPermissions = [];
+  agent.proxyStates = { console: 'direct', deepVisibility: 'direct' };
+  agent.lastSuccessfulScanDate = agent.scanFinishedAt;
+  agent.fullDiskScanLastUpdatedAt = agent.scanFinishedAt;
+  return agent;
+}
+
+const base = ROWS[0];
+const single = JSON.stringify({ data: [realisticAgent(base, 0)], pagination: { totalItems: 1, nextCursor: null } });
+const thousand = JSON.stringify({
+  data: Array.from({ length: 1000 }, (_, i) => realisticAgent({ ...ROWS[i % 20], id: `${1700000000000000000n + BigInt(i)}`, serial: `C02BENCH${String(i).padStart(4, '0')}`, lastActiveMinutes: 2 }, i)),
+  pagination: { totalItems: 1000, nextCursor: null },
+});
+const instant = (body) => async () => ({ status: 200, headers: {}, body });
+
+async function time(fn, iterations) {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) await fn();
+  return (performance.now() - start) / iterations;
+}
+
+/** Interleaves A and B in rounds and keeps each one's best round: robust to a noisy neighbour. */
+async function compare(a, b, iterations, rounds = 7) {
+  for (let i = 0; i < Math.min(iterations, 50); i++) { await a(); await b(); }
+  let bestA = Infinity;
+  let bestB = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    bestA = Math.min(bestA, await time(a, iterations));
+    bestB = Math.min(bestB, await time(b, iterations));
+  }
+  return { a: bestA, b: bestB, ratio: bestA / bestB };
+}
+
+const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
+const rows = [];
+function report(name, { a, b, ratio }, target) {
+  rows.push([name, fmt(a), fmt(b), `${ratio.toFixed(2)}×`, target]);
+}
+
+// Sanity: both implementations agree before they are timed.
+const w = await getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
+const j = await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
+if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound) throw new Error('the implementations disagree');
+
+report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)',
+  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
+    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), 'connector/JS ≤ 1.0');
+report('warm trust evaluation, 1 agent',
+  await compare(() => evaluateDeviceTrust(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
+    () => jsEvaluateDeviceTrust(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), '—');
+report('lookup in a 1000-agent page (~' + (thousand.length / 1048576).toFixed(1) + ' MB)',
+  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }),
+    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }), 5, 5), 'connector/JS ≤ 1.0 (throughput ≥ 1.0×)');
+report('trust evaluation in a 1000-agent page',
+  await compare(() => evaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }),
+    () => jsEvaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }), 5, 5), '—');
+const peakMemory = memory.buffer.byteLength;
+
+function coldStart(script) {
+  const samples = [];
+  for (let i = 0; i < 7; i++) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(run.stderr);
+    samples.push(Number(run.stdout.trim()));
+  }
+  return samples.sort((x, y) => x - y)[3];
+}
+const body = JSON.stringify(single);
+const coldWasm = coldStart(`const t = performance.now(); const c = await import('../pkg/node.js');
+  await c.getAgentBySerialNumber(${JSON.stringify(connection)}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: async () => ({ status: 200, body: ${body} }) });
+  console.log(performance.now() - t);`);
+const coldJs = coldStart(`const t = performance.now(); const c = await import('./reference.mjs');
+  await c.jsGetAgentBySerialNumber(${JSON.stringify(connection)}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: async () => ({ status: 200, body: ${body} }) });
+  console.log(performance.now() - t);`);
+rows.push(['cold start: import + instantiate + first lookup (median of 7)', fmt(coldWasm), fmt(coldJs), `${(coldWasm / coldJs).toFixed(2)}×`, 'connector ≤ 10 ms']);
+
+const raw = wasmBytes.length;
+const gz = gzipSync(wasmBytes, { level: 9 }).length;
+
+console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+console.log('');
+console.log('| measure | connector (wasm) | pure-JS reference | ratio | target |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('');
+console.log(`| release .wasm | ${(raw / 1000).toFixed(1)} KB raw | ${(gz / 1000).toFixed(1)} KB gzipped | | ≤ 120 KB raw, ≤ 50 KB gzipped |`);
+console.log(`| peak wasm linear memory after the 1000-agent page | ${(peakMemory / 1048576).toFixed(1)} MiB | page ${(thousand.length / 1048576).toFixed(1)} MiB | ${(peakMemory / thousand.length).toFixed(2)}× page | ≤ 2× page |`);
