@@ -1,6 +1,6 @@
 // The mock console's behaviour as a pure function from request to response, with no Node imports:
 // the HTTP server (server.mjs) and the browser harness's in-page mock shim both answer through it.
-import { buildFleet } from './fixtures.mjs';
+import { buildFleet, seededFleet } from './fixtures.mjs';
 
 /** The token the mock accepts unless told otherwise; it expires in a year. */
 export const MOCK_API_TOKEN = 'mock-s1-api-token-6b1f0c2e9a7d4c3b8e5f';
@@ -27,13 +27,14 @@ const errorBody = (code, title, detail = null) => JSON.stringify({ errors: [{ co
 const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body });
 
 /**
- * A mock console. Options: token (accept only this one), fleet (agents), now (ms), maxPageSize (cap pages
- * below `limit`, to exercise cursors). Returns { handle(request) → { status, headers, body }, fleet }.
+ * A mock console. Options: token (accept only this one), fleet (agents), fleetSize (a seeded fleet of
+ * that many agents, generated page by page), now (ms), maxPageSize (cap pages below `limit`, to exercise
+ * cursors). Returns { handle(request) → { status, headers, body }, fleet }.
  */
 export function createConsole(options = {}) {
   const now = options.now ?? Date.now();
   const lifetimes = options.token ? { [options.token]: 365 } : TOKEN_LIFETIME_DAYS;
-  const fleet = options.fleet ?? buildFleet(now);
+  const fleet = options.fleet ?? (options.fleetSize ? seededFleet(options.fleetSize, now, options.seed ?? 1) : buildFleet(now));
   const maxPageSize = options.maxPageSize ?? 1000;
 
   function handle({ method = 'GET', url, headers = {}, body = '' }) {
@@ -71,6 +72,7 @@ function bearer(header) {
 
 /** Answers GET /agents: filters, sorts by id, pages by cursor; 400 for values the API refuses. */
 export function listAgents(fleet, params, maxPageSize = 1000) {
+  if (!Array.isArray(fleet)) return listLazy(fleet, params, maxPageSize);
   const bad = (detail) => ({ status: 400, body: errorBody(4000010, 'Validation Error', detail) });
   const limitText = params.get('limit') ?? '10';
   const limit = Number(limitText);
@@ -98,6 +100,12 @@ export function listAgents(fleet, params, maxPageSize = 1000) {
       agents = agents.filter((a) => allowed.has(String(a[field])));
     }
   }
+  const updatedAfter = params.get('updatedAt__gt');
+  if (updatedAfter !== null) {
+    const t = Date.parse(updatedAfter);
+    if (Number.isNaN(t)) return bad('updatedAt__gt: Not a valid datetime.');
+    agents = agents.filter((a) => Date.parse(a.updatedAt) > t);
+  }
   agents = [...agents].sort((a, b) => (a.id.length - b.id.length) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const totalItems = agents.length;
   if (params.get('countOnly') === 'true') {
@@ -118,6 +126,41 @@ export function listAgents(fleet, params, maxPageSize = 1000) {
   const nextOffset = offset + page.length;
   const nextCursor = nextOffset < totalItems ? btoa(`offset:${nextOffset}`) : null;
   return { status: 200, body: JSON.stringify({ data: page, pagination: { nextCursor, totalItems } }) };
+}
+
+const FILTER_PARAMS = ['serialNumber__contains', 'updatedAt__gt', ...Object.keys(CSV_FILTERS)];
+
+/** Pages a lazy fleet: unfiltered pages are generated slice by slice; a filter scans agent by agent. */
+function listLazy(fleet, params, maxPageSize) {
+  if (FILTER_PARAMS.some((p) => params.get(p) !== null)) {
+    const matching = [];
+    for (let i = 0; i < fleet.size; i++) {
+      const agent = fleet.at(i);
+      if (listAgents([agent], new URLSearchParams([...params].filter(([k]) => FILTER_PARAMS.includes(k)).concat([['limit', '1']]))).body.includes('"totalItems":1')) matching.push(agent);
+    }
+    return listAgents(matching, params, maxPageSize);
+  }
+  const limitText = params.get('limit') ?? '10';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) {
+    return { status: 400, body: errorBody(4000010, 'Validation Error', 'limit: Must be between 1 and 1000.') };
+  }
+  if (params.get('countOnly') === 'true') {
+    return { status: 200, body: JSON.stringify({ data: [], pagination: { nextCursor: null, totalItems: fleet.size } }) };
+  }
+  let offset = 0;
+  const cursor = params.get('cursor');
+  if (cursor !== null) {
+    let decoded = null;
+    try { decoded = /^offset:(\d+)$/.exec(atob(cursor)); } catch { decoded = null; }
+    if (!decoded) return { status: 400, body: errorBody(4000010, 'Validation Error', 'cursor: Invalid cursor.') };
+    offset = Number(decoded[1]);
+  }
+  const end = Math.min(fleet.size, offset + Math.min(limit, maxPageSize));
+  const page = [];
+  for (let i = offset; i < end; i++) page.push(fleet.at(i));
+  const nextCursor = end < fleet.size ? btoa(`offset:${end}`) : null;
+  return { status: 200, body: JSON.stringify({ data: page, pagination: { nextCursor, totalItems: fleet.size } }) };
 }
 
 /** A fetch shim answering from an in-page mock console, for pages served with no server behind them. */

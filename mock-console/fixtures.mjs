@@ -214,3 +214,49 @@ export function agentFromRow(row, now) {
 export function buildFleet(now = Date.now()) {
   return ROWS.map((row) => agentFromRow(row, now));
 }
+
+// A deterministic PRNG (mulberry32): the same index always yields the same agent.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Agent `i` of a seeded fleet of any size, with the fixture set's mix of real-world cases: about 1% null
+ * serials, 0.5% placeholders, 1% reinstalls (a decommissioned twin sharing the serial of agent i-1),
+ * 2% infected, 1% waiting for a threat reboot, 1% disabled, 3% stale, 2% string booleans.
+ */
+export function seededAgent(i, now, seed = 1) {
+  const r = rng(seed * 1_000_003 + i);
+  const template = ROWS[Math.floor(r() * 20) + 44] ?? ROWS[0];
+  const roll = r();
+  const row = {
+    ...template,
+    id: String(3_000_000_000_000_000_000n + BigInt(i)),
+    serial: `SN${i.toString(36).toUpperCase().padStart(7, '0')}`,
+    name: `FLEET-${String(i).padStart(6, '0')}`,
+    site: r() < 0.7 ? 'hq' : 'branch',
+    lastActiveMinutes: 1 + Math.floor(r() * 20),
+  };
+  delete row.note;
+  if (roll < 0.01) row.serial = null;
+  else if (roll < 0.015) row.serial = 'To be filled by O.E.M.';
+  else if (roll < 0.025 && i > 0) Object.assign(row, { serial: `SN${(i - 1).toString(36).toUpperCase().padStart(7, '0')}`, decommissioned: true, active: false, network: 'disconnected', lastActiveMinutes: 60 * 24 * 20 });
+  else if (roll < 0.045) Object.assign(row, { infected: true, threats: 1 + Math.floor(r() * 3) });
+  else if (roll < 0.055) row.reboot = true;
+  else if (roll < 0.065) row.opState = 'auto_fully_disabled';
+  else if (roll < 0.095) Object.assign(row, { active: false, network: 'disconnected', lastActiveMinutes: 60 * 24 * 3 });
+  else if (roll < 0.115) row.stringBooleans = true;
+  return agentFromRow(row, now);
+}
+
+/** A lazy fleet of `size` seeded agents: pages are generated on demand, never the whole fleet at once. */
+export function seededFleet(size, now = Date.now(), seed = 1) {
+  return { size, at: (i) => seededAgent(i, now, seed) };
+}

@@ -1,7 +1,7 @@
 // A SentinelOne-compatible mock management console over HTTP on loopback: the API as console.mjs answers
 // it, plus static files (the browser harness and the package) on the same origin.
 //
-//   node mock-console/server.mjs [--port 4010] [--host 127.0.0.1]
+//   node mock-console/server.mjs [--port 4010] [--host 127.0.0.1] [--fleet-size 100000]
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -100,7 +100,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const mock = await startMockConsole({ port: Number(arg('port', '4010')), host: arg('host', '127.0.0.1') });
+  const fleetSize = arg('fleet-size', undefined);
+  const mock = await startMockConsole({ port: Number(arg('port', '4010')), host: arg('host', '127.0.0.1'), fleetSize: fleetSize && Number(fleetSize) });
   console.log(`SentinelOne mock console listening on ${mock.url} (API token: MOCK_API_TOKEN in mock-console/console.mjs)`);
   const stop = async () => { await mock.close(); process.exit(0); };
   process.on('SIGINT', stop);

@@ -10,6 +10,7 @@ use crate::output::Lookup;
 use crate::redact::redact_owned;
 use crate::runtime::Runtime;
 use crate::serial;
+use crate::sync::{self, Progress, Snapshot, SyncFailure};
 use crate::transport::Transport;
 use crate::trust::{self, TrustEvaluation, TrustRules};
 
@@ -23,6 +24,8 @@ pub enum Capability {
     EvaluateDeviceTrust,
     /// `testConnection`: check the base URL and token with one least-privilege read.
     TestConnection,
+    /// `syncAgents`: judge every agent of the tenant in one paged pass into a snapshot.
+    SyncAgents,
 }
 
 impl Capability {
@@ -31,6 +34,7 @@ impl Capability {
         Capability::GetAgentBySerialNumber,
         Capability::EvaluateDeviceTrust,
         Capability::TestConnection,
+        Capability::SyncAgents,
     ];
 
     /// The capability with this manifest name.
@@ -48,6 +52,7 @@ impl Capability {
             Self::GetAgentBySerialNumber => "getAgentBySerialNumber",
             Self::EvaluateDeviceTrust => "evaluateDeviceTrust",
             Self::TestConnection => "testConnection",
+            Self::SyncAgents => "syncAgents",
         }
     }
 }
@@ -67,6 +72,8 @@ pub enum CapabilityOutput {
     },
     /// The output of Test Connection.
     Health(HealthOutput),
+    /// The snapshot of Sync Agents.
+    Sync(Box<Snapshot>),
 }
 
 /// Runs `capability` with raw connection properties and input, as a flow engine calls it.
@@ -101,10 +108,50 @@ pub async fn invoke<T: Transport, R: Runtime>(
         Capability::TestConnection => Ok(CapabilityOutput::Health(
             health::test_connection(&client, &connection, now_ms).await,
         )),
+        Capability::SyncAgents => sync::sync_agents(&client, &connection, input, now_ms, &|_| {})
+            .await
+            .map(|snapshot| CapabilityOutput::Sync(Box::new(snapshot)))
+            .map_err(|failure| failure.error),
     };
     result
         .map(|output| output.redacted(token))
         .map_err(|e| e.redacted(token))
+}
+
+/// Runs Sync Agents, reporting progress after each page; a failure carries the partial snapshot.
+pub async fn sync_agents<T: Transport, R: Runtime>(
+    transport: &T,
+    runtime: &R,
+    connection: &ConnectionProperties,
+    input: &serde_json::Value,
+    options: CallOptions,
+    on_progress: &dyn Fn(Progress),
+) -> Result<Snapshot, SyncFailure> {
+    let connection = Connection::from_properties(connection).map_err(|error| SyncFailure {
+        error,
+        partial: Box::default(),
+    })?;
+    let token = connection.api_token().to_owned();
+    let client = Client::new(transport, runtime, options);
+    let now_ms = options.now_ms.unwrap_or_else(|| runtime.now_ms());
+    sync::sync_agents(&client, &connection, input, now_ms, on_progress)
+        .await
+        .map(|snapshot| redact_snapshot(snapshot, &token))
+        .map_err(|failure| SyncFailure {
+            error: failure.error.redacted(&token),
+            partial: Box::new(redact_snapshot(*failure.partial, &token)),
+        })
+}
+
+// A console echoing the token into agent fields must not plant it in a stored snapshot.
+fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
+    let Ok(text) = serde_json::to_string(&snapshot) else {
+        return snapshot;
+    };
+    if !text.contains(secret) {
+        return snapshot;
+    }
+    serde_json::from_str(&redact_owned(text, secret)).unwrap_or_default()
 }
 
 async fn evaluate_device_trust<T: Transport, R: Runtime>(
@@ -150,6 +197,7 @@ impl CapabilityOutput {
                     raw_response: raw_response.map(scrub),
                 }
             }
+            Self::Sync(snapshot) => Self::Sync(Box::new(redact_snapshot(*snapshot, secret))),
             Self::Health(mut health) => {
                 if let Some(error) = &mut health.error {
                     error.message = redact_owned(std::mem::take(&mut error.message), secret);

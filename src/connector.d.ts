@@ -87,7 +87,7 @@ export interface GetAgentBySerialNumberOutput {
 export type TrustRuleId =
   | "placeholderSerial" | "agentFound" | "uniqueSerial" | "decommissioned" | "uninstalled" | "isActive"
   | "lastActive" | "infected" | "activeThreats" | "threatReboot" | "operationalState" | "networkStatus"
-  | "osType" | "agentVersion";
+  | "osType" | "agentVersion" | "snapshot";
 
 /** Overrides of the default trust rules (every field optional; unknown keys are refused). */
 export interface TrustRules {
@@ -155,6 +155,74 @@ export interface TestConnectionOutput {
   error: { code: ConnectorErrorCode; message: string } | null;
 }
 
+/** Input of Sync Agents (every field optional). */
+export interface SyncAgentsInput {
+  rules?: TrustRules;
+  /** Only these OS types (API filter osTypes). */
+  osTypes?: string[];
+  /** Only agents updated after this ISO time (API filter updatedAt__gt). */
+  updatedSince?: string;
+  /** A complete earlier snapshot: read only agents updated since its syncedAt (incremental sync). */
+  previous?: SyncSnapshot | null;
+  /** The partial snapshot of a failed sync (`error.partial`): continue from its resumeCursor. */
+  resumeFrom?: SyncSnapshot | null;
+}
+
+/** One serial in a snapshot. */
+export interface SnapshotEntry {
+  agentId: string | null;
+  lastActiveDate: string | null;
+  decommissioned: boolean | null;
+  /** How many agents have this serial. */
+  agents: number;
+  /** Rules failed at sync time (lastActive and uniqueSerial are judged at check time). */
+  failed: TrustCheck[];
+}
+
+/** The output of Sync Agents: plain JSON to store anywhere and hand back to checkSerial. */
+export interface SyncSnapshot {
+  version: 1;
+  syncedAt: string;
+  complete: boolean;
+  resumeCursor: string | null;
+  rules: TrustRules | null;
+  filters: Record<string, string>;
+  serials: Record<string, SnapshotEntry>;
+  summary: {
+    agentsSeen: number;
+    serials: number;
+    trusted: number;
+    notTrustedByReason: Partial<Record<TrustRuleId, number>>;
+    nullSerials: number;
+    placeholderSerials: number;
+    duplicatedSerials: number;
+    pages: number;
+    requests: number;
+    durationMs: number;
+    totalItems: number | null;
+  };
+}
+
+/** Progress of a sync, after each page. */
+export interface SyncProgress {
+  page: number;
+  agentsSeen: number;
+  totalItems: number | null;
+}
+
+/** Options of Sync Agents (default timeoutMs: 300000). */
+export interface SyncOptions extends CallOptions {
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+/** Options of checkSerial. */
+export interface CheckSerialOptions {
+  /** The time of the check (ms, Date or ISO); default: the host clock. */
+  now?: number | string | Date;
+  /** A snapshot older than this answers not trusted (rule "snapshot"); default 60. */
+  maxSnapshotAgeMinutes?: number;
+}
+
 /** Every stable error code. */
 export type ConnectorErrorCode =
   | "INVALID_INPUT"
@@ -184,6 +252,8 @@ export interface ConnectorError extends Error {
   upstreamCode: number | null;
   upstreamTitle: string | null;
   upstreamDetail: string | null;
+  /** syncAgents only: the snapshot so far, to resume from. */
+  partial?: SyncSnapshot;
 }
 
 /** A JSON Schema (draft 2020-12) document. */
@@ -194,6 +264,7 @@ export interface Capabilities {
   getAgentBySerialNumber: { input: GetAgentBySerialNumberInput; output: GetAgentBySerialNumberOutput };
   evaluateDeviceTrust: { input: EvaluateDeviceTrustInput; output: EvaluateDeviceTrustOutput };
   testConnection: { input: Record<string, never>; output: TestConnectionOutput };
+  syncAgents: { input: SyncAgentsInput; output: SyncSnapshot };
 }
 
 /** A capability name. */
@@ -236,6 +307,21 @@ export function testConnection(
   input?: Record<string, never>,
   options?: CallOptions,
 ): Promise<TestConnectionOutput>;
+/**
+ * Judges every agent of the tenant in one paged pass into a snapshot keyed by serial. On failure it
+ * rejects with a ConnectorError whose `partial` is the snapshot so far (pass it as input.resumeFrom).
+ */
+export function syncAgents(
+  connection: ConnectionProperties,
+  input?: SyncAgentsInput,
+  options?: SyncOptions,
+): Promise<SyncSnapshot>;
+/** The sign-in-time answer from a snapshot, with no network: the Evaluate Device Trust shape. */
+export function checkSerial(
+  snapshot: SyncSnapshot,
+  serialNumber: string,
+  options?: CheckSerialOptions,
+): EvaluateDeviceTrustOutput;
 /** Runs a capability by name, as a flow engine calls it. Unknown names reject with UNKNOWN_CAPABILITY. */
 export function invoke<C extends CapabilityName>(
   capability: C,

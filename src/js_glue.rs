@@ -41,7 +41,7 @@ pub async fn run(
         let input = to_json_value(&input)
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let fetch = option_fn(&options, "fetch")?;
-        let call_options = decode_options(&options)?;
+        let call_options = decode_options(&options, default_timeout(capability))?;
         let runtime = HostRuntime;
         match fetch {
             Some(fetch) => {
@@ -175,6 +175,7 @@ fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
             Some(raw_response.as_deref()),
         ),
         CapabilityOutput::Health(health) => (serde_json::to_string(health), None),
+        CapabilityOutput::Sync(snapshot) => (serde_json::to_string(snapshot), None),
     };
     let malformed = || {
         error_to_js(
@@ -220,10 +221,24 @@ fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
     serde_json::from_str(&text).map_err(|_| ())
 }
 
+/// A sync reads many pages: its default deadline is the longest a call may have.
+fn default_timeout(capability: Capability) -> u64 {
+    match capability {
+        Capability::SyncAgents => crate::options::MAX_TIMEOUT_MS,
+        _ => crate::options::DEFAULT_TIMEOUT_MS,
+    }
+}
+
 /// `timeoutMs`, `maxAttempts` and `now` (ms, a `Date`, which serialises to ISO, or an ISO string).
-fn decode_options(options: &JsValue) -> Result<CallOptions, ConnectorError> {
+fn decode_options(
+    options: &JsValue,
+    default_timeout_ms: u64,
+) -> Result<CallOptions, ConnectorError> {
     if options.is_undefined() || options.is_null() {
-        return Ok(CallOptions::default());
+        return Ok(CallOptions {
+            timeout_ms: default_timeout_ms,
+            ..CallOptions::default()
+        });
     }
     let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
     let value = to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
@@ -249,7 +264,156 @@ fn decode_options(options: &JsValue) -> Result<CallOptions, ConnectorError> {
             invalid("options.now must be ms since the epoch, a Date or an ISO-8601 string")
         })?),
     };
-    CallOptions::new(number("timeoutMs")?, number("maxAttempts")?)?.with_now(now)
+    let timeout = number("timeoutMs")?.or(Some(default_timeout_ms as f64));
+    CallOptions::new(timeout, number("maxAttempts")?)?.with_now(now)
+}
+
+/// Runs Sync Agents for a JS caller: `options.onProgress` gets `{ page, agentsSeen, totalItems }` after
+/// each page; a failure rejects with a coded `Error` whose `.partial` is the snapshot so far.
+pub async fn sync_agents(
+    connection: JsValue,
+    input: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let decoded = decode_connection(&connection);
+    let token = decoded
+        .as_ref()
+        .ok()
+        .and_then(|c| c.api_token.as_ref())
+        .and_then(|t| t.as_str())
+        .map(|t| t.trim().to_owned());
+    let prepared = (|| {
+        let connection = decoded?;
+        let input = to_json_value(&input)
+            .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
+        let input = if input.is_null() {
+            serde_json::json!({})
+        } else {
+            input
+        };
+        let fetch = option_fn(&options, "fetch")?;
+        let progress = option_fn(&options, "onProgress")?;
+        let call_options = decode_options(&options, default_timeout(Capability::SyncAgents))?;
+        Ok::<_, ConnectorError>((connection, input, fetch, progress, call_options))
+    })();
+    let (connection, input, fetch, progress, call_options) =
+        prepared.map_err(|e| error_to_js(&e, token.as_deref()))?;
+    let report = |p: crate::sync::Progress| {
+        if let (Some(callback), Ok(text)) = (&progress, serde_json::to_string(&p)) {
+            if let Ok(arg) = js_sys::JSON::parse(&text) {
+                // A throwing progress callback is the host's bug; the sync goes on.
+                let _ = callback.call1(&JsValue::UNDEFINED, &arg);
+            }
+        }
+    };
+    let runtime = HostRuntime;
+    let result = match fetch {
+        Some(fetch) => {
+            let shim = ShimTransport { fetch };
+            crate::capability::sync_agents(
+                &shim,
+                &runtime,
+                &connection,
+                &input,
+                call_options,
+                &report,
+            )
+            .await
+        }
+        None => {
+            let platform = PlatformTransport;
+            crate::capability::sync_agents(
+                &platform,
+                &runtime,
+                &connection,
+                &input,
+                call_options,
+                &report,
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(snapshot) => encode_output(CapabilityOutput::Sync(Box::new(snapshot))),
+        Err(failure) => {
+            let error = error_to_js(&failure.error, token.as_deref());
+            if let Ok(partial) = encode_output(CapabilityOutput::Sync(failure.partial)) {
+                let _ = Reflect::set(&error, &"partial".into(), &partial);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Answers a sign-in check from a snapshot object, reading only its head and the one serial's entry.
+pub fn check_serial(
+    snapshot: &JsValue,
+    serial: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let coded = |e: ConnectorError| error_to_js(&e, None);
+    let invalid = |m: &str| coded(ConnectorError::InvalidInput(m.to_owned()));
+    if !snapshot.is_object() {
+        return Err(invalid("snapshot must be the object syncAgents returned"));
+    }
+    let serial_value = serde_json::Value::String(serial.as_string().unwrap_or_default());
+    let serial_input = if serial.as_string().is_some() {
+        Some(&serial_value)
+    } else {
+        None
+    };
+    let head_json = {
+        let field = |name: &str| Reflect::get(snapshot, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let head = Object::new();
+        for name in ["version", "syncedAt", "complete", "rules"] {
+            let _ = Reflect::set(&head, &name.into(), &field(name));
+        }
+        to_json_value(&head).map_err(|_| invalid("snapshot is not plain JSON"))?
+    };
+    let head: crate::sync::SnapshotHead = serde_json::from_value(head_json)
+        .map_err(|_| invalid("snapshot is not a syncAgents snapshot"))?;
+    let entry = match crate::serial::validate(serial_input) {
+        Ok(trimmed) => {
+            let serials = Reflect::get(snapshot, &"serials".into()).unwrap_or(JsValue::UNDEFINED);
+            // Own keys only: "toString" or "__proto__" must not find the object's prototype.
+            let has = serials.is_object()
+                && Object::has_own(serials.unchecked_ref::<Object>(), &trimmed.into());
+            if has {
+                let raw = Reflect::get(&serials, &trimmed.into()).unwrap_or(JsValue::UNDEFINED);
+                let value =
+                    to_json_value(&raw).map_err(|_| invalid("snapshot entry is not plain JSON"))?;
+                Some(
+                    serde_json::from_value::<crate::sync::SerialEntry>(value)
+                        .map_err(|_| invalid("snapshot entry is not a syncAgents entry"))?,
+                )
+            } else {
+                None
+            }
+        }
+        Err(_) => None,
+    };
+    let options_json =
+        to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
+    let now = match decode_options(options, crate::options::DEFAULT_TIMEOUT_MS)
+        .map_err(coded)?
+        .now_ms
+    {
+        Some(now) => now,
+        None => js_sys::Date::now(),
+    };
+    let max_age = match options_json.get("maxSnapshotAgeMinutes") {
+        None | Some(serde_json::Value::Null) => crate::sync::DEFAULT_MAX_SNAPSHOT_AGE_MINUTES,
+        Some(v) => v
+            .as_f64()
+            .filter(|m| m.is_finite() && *m >= 0.0)
+            .ok_or_else(|| invalid("options.maxSnapshotAgeMinutes must be a number of minutes"))?,
+    };
+    let evaluation = crate::sync::check_serial(&head, entry.as_ref(), serial_input, now, max_age)
+        .map_err(coded)?;
+    encode_output(CapabilityOutput::Trust {
+        evaluation,
+        raw_response: None,
+    })
 }
 
 fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {

@@ -19,6 +19,7 @@ pub mod response;
 pub mod runtime;
 pub mod schema;
 pub mod serial;
+pub mod sync;
 pub mod timestamp;
 pub mod transport;
 pub mod trust;
@@ -108,6 +109,26 @@ mod exports {
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
         js_glue::run(Ok(Capability::TestConnection), connection, input, options).await
+    }
+
+    /// Judges every agent of the tenant in one paged pass into a snapshot keyed by serial.
+    #[wasm_bindgen(js_name = syncAgents, skip_typescript)]
+    pub async fn sync_agents(
+        connection: JsValue,
+        input: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        js_glue::sync_agents(connection, input, options).await
+    }
+
+    /// Answers a sign-in check from a snapshot, with no network: the Evaluate Device Trust shape.
+    #[wasm_bindgen(js_name = checkSerial, skip_typescript)]
+    pub fn check_serial(
+        snapshot: JsValue,
+        serial_number: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        js_glue::check_serial(&snapshot, &serial_number, &options)
     }
 
     /// Runs a capability by name with `{ connection, input }`, as a flow engine calls it.

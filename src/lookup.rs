@@ -174,26 +174,41 @@ impl Candidate {
         }
     }
 
-    /// `Less` means `self` is preferred: not decommissioned, then most recently active, then the lower id.
+    /// `Less` means `self` is preferred.
     fn cmp_preference(&self, other: &Self) -> Ordering {
-        let decommissioned_rank = |c: &Self| match c.output.is_decommissioned {
-            Some(false) => 0,
-            None => 1,
-            Some(true) => 2,
-        };
-        let id_key = |c: &Self| {
-            let id = c.output.agent_id.as_deref().unwrap_or("");
-            (id.is_empty(), id.len(), id.to_owned())
-        };
-        decommissioned_rank(self)
-            .cmp(&decommissioned_rank(other))
-            // Newer first; an unknown date ranks after every known one.
-            .then_with(|| match (self.last_active, other.last_active) {
-                (Some(a), Some(b)) => b.cmp(&a),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            })
-            .then_with(|| id_key(self).cmp(&id_key(other)))
+        preference(
+            &self.output,
+            self.last_active,
+            &other.output,
+            other.last_active,
+        )
     }
+}
+
+/// Orders two agents sharing a serial: `Less` means `a` is preferred. Not decommissioned first, then
+/// the most recently active (an unknown date after every known one), then the lowest id.
+pub fn preference(
+    a: &AgentLookup,
+    a_last_active: Option<i64>,
+    b: &AgentLookup,
+    b_last_active: Option<i64>,
+) -> Ordering {
+    let decommissioned_rank = |c: &AgentLookup| match c.is_decommissioned {
+        Some(false) => 0,
+        None => 1,
+        Some(true) => 2,
+    };
+    let id_key = |c: &AgentLookup| {
+        let id = c.agent_id.as_deref().unwrap_or("");
+        (id.is_empty(), id.len(), id.to_owned())
+    };
+    decommissioned_rank(a)
+        .cmp(&decommissioned_rank(b))
+        .then_with(|| match (a_last_active, b_last_active) {
+            (Some(x), Some(y)) => y.cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| id_key(a).cmp(&id_key(b)))
 }

@@ -11,7 +11,7 @@ use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::timestamp;
 
 /// A rule's stable id, as used in `reasons[].rule`, `checks[].rule` and `rules.remediation`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum RuleId {
@@ -43,6 +43,8 @@ pub enum RuleId {
     OsType,
     /// The agent version is at least `minAgentVersion` (any by default).
     AgentVersion,
+    /// `checkSerial` only: the snapshot is complete and younger than `maxSnapshotAgeMinutes`.
+    Snapshot,
 }
 
 impl RuleId {
@@ -81,11 +83,15 @@ impl RuleId {
             Self::NetworkStatus => "networkStatus",
             Self::OsType => "osType",
             Self::AgentVersion => "agentVersion",
+            Self::Snapshot => "snapshot",
         }
     }
 
     fn from_str(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
+        Self::ALL
+            .into_iter()
+            .chain([Self::Snapshot])
+            .find(|r| r.as_str() == name)
     }
 
     /// What a help desk can tell the user when this rule fails.
@@ -105,6 +111,7 @@ impl RuleId {
             Self::NetworkStatus => "The SentinelOne agent is not connected as required (it may be network-quarantined). Reconnect the device or contact IT.",
             Self::OsType => "This operating system is not allowed to sign in here. Use a company-approved device.",
             Self::AgentVersion => "The SentinelOne agent on this device is out of date. Update it, or ask IT to.",
+            Self::Snapshot => "The device list this check relies on is out of date. Try again in a few minutes; if it persists, ask IT to check the SentinelOne sync.",
         }
     }
 }
@@ -247,7 +254,7 @@ pub fn compare_versions(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
 }
 
 /// One rule as evaluated.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct Check {
     /// The rule's stable id.
     pub rule: RuleId,
@@ -410,6 +417,24 @@ pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) 
     );
     judge.agent_version(out.agent_version.as_deref());
     judge.finish(out.clone(), now_ms)
+}
+
+/// Turns a failed check into a reason with the rule set's remediation.
+pub fn reason(check: &Check, rules: &TrustRules) -> Reason {
+    Reason {
+        rule: check.rule,
+        expected: check.expected.clone(),
+        actual: check.actual.clone(),
+        message: check.message.clone(),
+        remediation: rules.remediation_for(check.rule),
+    }
+}
+
+/// Judges `lastActiveDate` alone at `now_ms`, for verdicts computed from a snapshot.
+pub fn last_active_check(date: Option<&str>, rules: &TrustRules, now_ms: f64) -> Check {
+    let mut judge = Judge::new(rules);
+    judge.last_active(date, now_ms);
+    judge.checks.remove(0)
 }
 
 /// Collects checks; a rule whose field is missing or unreadable fails (fail closed).
@@ -577,13 +602,7 @@ impl<'r> Judge<'r> {
             .checks
             .iter()
             .filter(|c| !c.passed)
-            .map(|c| Reason {
-                rule: c.rule,
-                expected: c.expected.clone(),
-                actual: c.actual.clone(),
-                message: c.message.clone(),
-                remediation: self.rules.remediation_for(c.rule),
-            })
+            .map(|c| reason(c, self.rules))
             .collect();
         TrustEvaluation {
             lookup,

@@ -181,6 +181,7 @@ pub fn invoke_json(
             json
         }
         Ok(CapabilityOutput::Health(health)) => serde_json::to_value(&health).expect("serialise"),
+        Ok(CapabilityOutput::Sync(snapshot)) => serde_json::to_value(&snapshot).expect("serialise"),
         Ok(other) => panic!("unexpected output {other:?}"),
         Err(error) => {
             assert_no_secret(&format!("{error} {error:?}"));

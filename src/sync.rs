@@ -1,0 +1,541 @@
+//! Fleet sync: every agent of a tenant judged in one paged pass into a compact snapshot keyed by
+//! serial, and `checkSerial`, the sign-in-time answer from that snapshot with no network.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::client::Client;
+use crate::connection::Connection;
+use crate::error::ConnectorError;
+use crate::lookup::{self, input_field, AGENTS_PATH, PAGE_LIMIT};
+use crate::loose;
+use crate::output::{AgentFacts, AgentLookup, Lookup};
+use crate::runtime::Runtime;
+use crate::serial;
+use crate::timestamp;
+use crate::transport::{HttpRequest, Transport};
+use crate::trust::{self, Check, RuleId, TrustEvaluation, TrustRules};
+use crate::wire;
+
+/// The snapshot format's version; `checkSerial` refuses others.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// The most pages one sync reads (100,000,000 agents): a console that never ends paging is refused.
+pub const MAX_SYNC_PAGES: u32 = 100_000;
+
+/// The default `maxSnapshotAgeMinutes` of `checkSerial`.
+pub const DEFAULT_MAX_SNAPSHOT_AGE_MINUTES: f64 = 60.0;
+
+/// What one serial looks like in a snapshot: the preferred agent's verdict, without time-dependent rules.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SerialEntry {
+    /// The preferred agent's id (not decommissioned, most recently active, lowest id).
+    pub agent_id: Option<String>,
+    /// The preferred agent's last contact; `lastActive` is judged from it at check time.
+    pub last_active_date: Option<String>,
+    /// Whether the preferred agent is decommissioned (for merging agents that share the serial).
+    pub decommissioned: Option<bool>,
+    /// How many agents have this serial.
+    pub agents: u32,
+    /// The rules the preferred agent failed, except `lastActive` and `uniqueSerial` (judged at check time).
+    pub failed: Vec<Check>,
+}
+
+/// Counts over a sync.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSummary {
+    /// Agents read, on every page.
+    pub agents_seen: u64,
+    /// Distinct usable serials.
+    pub serials: u64,
+    /// Serials trusted at `syncedAt`.
+    pub trusted: u64,
+    /// Serials not trusted at `syncedAt`, by failed rule id (a serial counts once per rule).
+    pub not_trusted_by_reason: BTreeMap<String, u64>,
+    /// Agents with no serial (null or missing).
+    pub null_serials: u64,
+    /// Agents with a firmware placeholder serial (never an identity; not in `serials`).
+    pub placeholder_serials: u64,
+    /// Serials shared by several agents.
+    pub duplicated_serials: u64,
+    /// Pages read.
+    pub pages: u32,
+    /// Requests sent, retries included.
+    pub requests: u32,
+    /// How long the sync took, in milliseconds.
+    pub duration_ms: u64,
+    /// `totalItems` as the console last reported it.
+    pub total_items: Option<u64>,
+}
+
+/// A sync's result: plain JSON a host can store anywhere and hand back to `checkSerial`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// The snapshot format's version.
+    pub version: u32,
+    /// When the sync finished (ISO-8601 UTC); staleness is measured from it.
+    pub synced_at: String,
+    /// Whether every page was read; an incomplete snapshot answers nothing as trusted.
+    pub complete: bool,
+    /// Where to continue after a failure (the cursor of the first unread page).
+    pub resume_cursor: Option<String>,
+    /// The rules as given to the sync (re-read at check time).
+    pub rules: Value,
+    /// The filters the sync used (for resuming and incremental syncs).
+    pub filters: BTreeMap<String, String>,
+    /// Verdicts by serial (surrounding whitespace trimmed).
+    pub serials: BTreeMap<String, SerialEntry>,
+    /// Counts over the sync.
+    pub summary: SyncSummary,
+}
+
+/// Progress reported after each page.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Pages read so far.
+    pub page: u32,
+    /// Agents read so far.
+    pub agents_seen: u64,
+    /// `totalItems` as the console reported it.
+    pub total_items: Option<u64>,
+}
+
+/// A sync that stopped on an error, with everything needed to resume it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncFailure {
+    /// Why it stopped.
+    pub error: ConnectorError,
+    /// The snapshot so far (`complete: false`, `resumeCursor` set); pass it as `input.resumeFrom`.
+    pub partial: Box<Snapshot>,
+}
+
+/// Runs a sync: pages through the agents (with optional filters), judges each agent, keeps the
+/// preferred agent per serial, and drops each page before the next.
+pub async fn sync_agents<T: Transport, R: Runtime>(
+    client: &Client<'_, T, R>,
+    connection: &Connection,
+    input: &Value,
+    now_ms: f64,
+    on_progress: &dyn Fn(Progress),
+) -> Result<Snapshot, SyncFailure> {
+    let fail = |error: ConnectorError| SyncFailure {
+        error,
+        partial: Box::default(),
+    };
+    let rules_value = input_field(input, "rules")
+        .map_err(fail)?
+        .cloned()
+        .unwrap_or(Value::Null);
+    let rules = TrustRules::from_json(Some(&rules_value)).map_err(fail)?;
+    let resume = read_snapshot(
+        input_field(input, "resumeFrom").map_err(fail)?,
+        "resumeFrom",
+    )
+    .map_err(fail)?;
+    let previous =
+        read_snapshot(input_field(input, "previous").map_err(fail)?, "previous").map_err(fail)?;
+    let started = client.runtime().now_ms();
+
+    let (mut snapshot, mut cursor) = match (resume, previous) {
+        (Some(partial), _) => {
+            if partial.complete || partial.resume_cursor.is_none() {
+                return Err(fail(ConnectorError::InvalidInput(
+                    "resumeFrom must be an incomplete snapshot with a resumeCursor".into(),
+                )));
+            }
+            let cursor = partial.resume_cursor.clone();
+            (partial, cursor)
+        }
+        (None, previous) => {
+            let mut filters = read_filters(input).map_err(fail)?;
+            let mut snapshot = Snapshot {
+                rules: rules_value,
+                ..Snapshot::default()
+            };
+            if let Some(previous) = previous {
+                if !previous.complete {
+                    return Err(fail(ConnectorError::InvalidInput(
+                        "previous must be a complete snapshot; resume an incomplete one with resumeFrom".into(),
+                    )));
+                }
+                // Only agents changed since the previous sync; the rest of its verdicts carry over.
+                filters.insert("updatedAt__gt".into(), previous.synced_at.clone());
+                snapshot.serials = previous.serials;
+            }
+            snapshot.filters = filters;
+            (snapshot, None)
+        }
+    };
+    snapshot.version = SNAPSHOT_VERSION;
+    let requests_before = client.requests_sent();
+
+    loop {
+        if snapshot.summary.pages >= MAX_SYNC_PAGES {
+            return Err(fail(ConnectorError::ResponseTooLarge(format!(
+                "the console kept paging past {MAX_SYNC_PAGES} pages"
+            ))));
+        }
+        let request = page_request(connection, &snapshot.filters, cursor.as_deref());
+        let page_result = client.send(&request).await;
+        let response = match page_result {
+            Ok(response) => response,
+            Err(error) => {
+                snapshot.complete = false;
+                snapshot.resume_cursor = Some(cursor.unwrap_or_default());
+                finish_summary(
+                    &mut snapshot,
+                    &rules,
+                    now_ms,
+                    started,
+                    client,
+                    requests_before,
+                );
+                return Err(SyncFailure {
+                    error,
+                    partial: Box::new(snapshot),
+                });
+            }
+        };
+        let page = wire::parse_agents_page(&response.body).map_err(|e| {
+            fail(ConnectorError::MalformedResponse(format!(
+                "agents page: {e}"
+            )))
+        })?;
+        let pagination = page.pagination.as_ref().map(|p| &p.0);
+        snapshot.summary.total_items = pagination
+            .and_then(|p| loose::count(&p.total_items))
+            .or(snapshot.summary.total_items);
+        for wire::Object(agent) in &page.data {
+            absorb(&mut snapshot, agent, &rules, now_ms);
+        }
+        snapshot.summary.pages += 1;
+        on_progress(Progress {
+            page: snapshot.summary.pages,
+            agents_seen: snapshot.summary.agents_seen,
+            total_items: snapshot.summary.total_items,
+        });
+        let next = pagination
+            .and_then(|p| p.next_cursor.as_ref())
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        match next {
+            Some(next) if page.data.is_empty() || Some(&next) == cursor.as_ref() => {
+                return Err(fail(ConnectorError::MalformedResponse(
+                    "the console returned a cursor that does not advance".into(),
+                )));
+            }
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    snapshot.complete = true;
+    snapshot.resume_cursor = None;
+    snapshot.synced_at = timestamp::format_iso_ms(now_ms as i64);
+    finish_summary(
+        &mut snapshot,
+        &rules,
+        now_ms,
+        started,
+        client,
+        requests_before,
+    );
+    Ok(snapshot)
+}
+
+fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, ConnectorError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let snapshot: Snapshot = Snapshot::deserialize(v).map_err(|e| {
+                ConnectorError::InvalidInput(format!("{name} is not a snapshot: {e}"))
+            })?;
+            if snapshot.version != SNAPSHOT_VERSION {
+                return Err(ConnectorError::InvalidInput(format!(
+                    "{name} has snapshot version {}; this connector reads version {SNAPSHOT_VERSION}",
+                    snapshot.version
+                )));
+            }
+            Ok(Some(snapshot))
+        }
+    }
+}
+
+/// `osTypes` and `updatedSince` from the input; site and account scope come from the connection.
+fn read_filters(input: &Value) -> Result<BTreeMap<String, String>, ConnectorError> {
+    let mut filters = BTreeMap::new();
+    if let Some(os) = input_field(input, "osTypes")? {
+        let list: Option<Vec<&str>> = os
+            .as_array()
+            .and_then(|a| a.iter().map(Value::as_str).collect());
+        let list = list.ok_or_else(|| {
+            ConnectorError::InvalidInput("osTypes must be an array of strings".into())
+        })?;
+        if !list.is_empty() {
+            filters.insert("osTypes".into(), list.join(","));
+        }
+    }
+    if let Some(since) = input_field(input, "updatedSince")? {
+        let text = since
+            .as_str()
+            .filter(|t| timestamp::parse_micros(t).is_some())
+            .ok_or_else(|| {
+                ConnectorError::InvalidInput("updatedSince must be an ISO-8601 timestamp".into())
+            })?;
+        filters.insert("updatedAt__gt".into(), text.to_owned());
+    }
+    Ok(filters)
+}
+
+fn page_request(
+    connection: &Connection,
+    filters: &BTreeMap<String, String>,
+    cursor: Option<&str>,
+) -> HttpRequest {
+    let limit = PAGE_LIMIT.to_string();
+    let mut query: Vec<(&str, &str)> = vec![("limit", limit.as_str())];
+    for (name, ids) in connection.scope() {
+        query.push((name, ids));
+    }
+    query.extend(filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if let Some(cursor) = cursor {
+        query.push(("cursor", cursor));
+    }
+    HttpRequest {
+        method: "GET",
+        url: connection.url(AGENTS_PATH, &query),
+        headers: vec![
+            ("Authorization", connection.authorization()),
+            ("Accept", "application/json".to_owned()),
+        ],
+        body: None,
+    }
+}
+
+/// Judges one agent and merges it into its serial's entry.
+fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, now_ms: f64) {
+    snapshot.summary.agents_seen += 1;
+    let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
+        snapshot.summary.null_serials += 1;
+        return;
+    };
+    if serial::is_placeholder(&serial) {
+        snapshot.summary.placeholder_serials += 1;
+        return;
+    }
+    let output = AgentLookup {
+        match_count: 1,
+        ..AgentLookup::found(200, agent)
+    };
+    let last_active = output
+        .last_active_date
+        .as_deref()
+        .and_then(timestamp::parse_micros);
+    let entry = snapshot.serials.entry(serial.into_owned()).or_default();
+    let same_agent = entry.agent_id.is_some() && entry.agent_id == output.agent_id;
+    if entry.agents > 0 && !same_agent {
+        let current = AgentLookup {
+            agent_id: entry.agent_id.clone(),
+            is_decommissioned: entry.decommissioned,
+            ..AgentLookup::default()
+        };
+        let current_last = entry
+            .last_active_date
+            .as_deref()
+            .and_then(timestamp::parse_micros);
+        entry.agents += 1;
+        if lookup::preference(&output, last_active, &current, current_last) != Ordering::Less {
+            return;
+        }
+    } else if entry.agents == 0 {
+        entry.agents = 1;
+    }
+    let lookup = Lookup {
+        output,
+        facts: Some(AgentFacts::of(agent)),
+        raw_response: String::new(),
+    };
+    let evaluation = trust::evaluate(
+        &lookup.output.serial_number.clone().unwrap_or_default(),
+        &lookup,
+        rules,
+        now_ms,
+    );
+    entry.agent_id = lookup.output.agent_id;
+    entry.last_active_date = lookup.output.last_active_date;
+    entry.decommissioned = lookup.output.is_decommissioned;
+    entry.failed = evaluation
+        .checks
+        .into_iter()
+        .filter(|c| !c.passed && c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
+        .collect();
+}
+
+fn finish_summary<T: Transport, R: Runtime>(
+    snapshot: &mut Snapshot,
+    rules: &TrustRules,
+    now_ms: f64,
+    started: f64,
+    client: &Client<'_, T, R>,
+    requests_before: u32,
+) {
+    let summary = &mut snapshot.summary;
+    summary.serials = snapshot.serials.len() as u64;
+    summary.trusted = 0;
+    summary.duplicated_serials = 0;
+    summary.not_trusted_by_reason.clear();
+    for entry in snapshot.serials.values() {
+        let failed = failed_rules(entry, rules, now_ms);
+        if entry.agents > 1 {
+            summary.duplicated_serials += 1;
+        }
+        if failed.is_empty() {
+            summary.trusted += 1;
+        }
+        for rule in failed {
+            *summary
+                .not_trusted_by_reason
+                .entry(rule.as_str().to_owned())
+                .or_default() += 1;
+        }
+    }
+    summary.requests += client.requests_sent() - requests_before;
+    summary.duration_ms += (client.runtime().now_ms() - started).max(0.0) as u64;
+}
+
+/// Every failed check of an entry at `now_ms`: the stored ones, plus `uniqueSerial` and `lastActive`.
+fn entry_checks(entry: &SerialEntry, rules: &TrustRules, now_ms: f64) -> Vec<Check> {
+    let mut failed = entry.failed.clone();
+    if entry.agents > 1 && !rules.allow_ambiguous {
+        failed.push(Check {
+            rule: RuleId::UniqueSerial,
+            passed: false,
+            expected: json!(1),
+            actual: json!(entry.agents),
+            message: format!(
+                "ambiguous serial: {} agents have it, so the device cannot be told apart",
+                entry.agents
+            ),
+        });
+    }
+    let last_active = trust::last_active_check(entry.last_active_date.as_deref(), rules, now_ms);
+    if !last_active.passed {
+        failed.push(last_active);
+    }
+    failed.sort_by_key(|c| RuleId::ALL.iter().position(|r| *r == c.rule));
+    failed
+}
+
+fn failed_rules(entry: &SerialEntry, rules: &TrustRules, now_ms: f64) -> Vec<RuleId> {
+    entry_checks(entry, rules, now_ms)
+        .into_iter()
+        .map(|c| c.rule)
+        .collect()
+}
+
+/// What `checkSerial` needs of a snapshot besides the one entry: read without the whole serial map.
+#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotHead {
+    /// The snapshot format's version.
+    #[serde(default)]
+    pub version: u32,
+    /// When the sync finished.
+    #[serde(default)]
+    pub synced_at: String,
+    /// Whether every page was read.
+    #[serde(default)]
+    pub complete: bool,
+    /// The rules the sync used.
+    #[serde(default)]
+    pub rules: Value,
+}
+
+/// Answers a sign-in check from a snapshot: the same shape as Evaluate Device Trust, no network.
+/// Time-dependent rules are judged at `now_ms`; a stale or incomplete snapshot fails closed.
+pub fn check_serial(
+    head: &SnapshotHead,
+    entry: Option<&SerialEntry>,
+    serial_input: Option<&Value>,
+    now_ms: f64,
+    max_age_minutes: f64,
+) -> Result<TrustEvaluation, ConnectorError> {
+    let serial = serial::validate(serial_input)?;
+    if head.version != SNAPSHOT_VERSION {
+        return Err(ConnectorError::InvalidInput(format!(
+            "snapshot version {} is not {SNAPSHOT_VERSION}: is this a syncAgents snapshot?",
+            head.version
+        )));
+    }
+    let rules = TrustRules::from_json(Some(&head.rules))?;
+    if serial::is_placeholder(serial) {
+        return Ok(trust::placeholder_verdict(serial, &rules, now_ms));
+    }
+    let evaluated_at = timestamp::format_iso_ms(now_ms as i64);
+    let mut lookup = AgentLookup {
+        status_code: None,
+        ..AgentLookup::default()
+    };
+    let mut checks = Vec::new();
+    let age_minutes = timestamp::parse_micros(&head.synced_at)
+        .map(|synced| (now_ms - synced as f64 / 1000.0) / 60_000.0);
+    let fresh = head.complete && age_minutes.is_some_and(|age| age <= max_age_minutes);
+    checks.push(Check {
+        rule: RuleId::Snapshot,
+        passed: fresh,
+        expected: json!({ "complete": true, "maxSnapshotAgeMinutes": max_age_minutes }),
+        actual: json!({ "complete": head.complete, "syncedAt": head.synced_at }),
+        message: match age_minutes {
+            _ if !head.complete => "incomplete snapshot: the sync did not finish".to_owned(),
+            Some(age) if fresh => format!(
+                "the snapshot is {} minutes old",
+                timestamp::one_decimal(age)
+            ),
+            Some(age) => format!(
+                "stale snapshot: {} minutes old",
+                timestamp::one_decimal(age)
+            ),
+            None => "stale snapshot: its syncedAt is not a timestamp".to_owned(),
+        },
+    });
+    if fresh {
+        match entry {
+            None => checks.push(Check {
+                rule: RuleId::AgentFound,
+                passed: false,
+                expected: json!(true),
+                actual: json!(false),
+                message: "no agent had exactly this serial at the last sync".into(),
+            }),
+            Some(entry) => {
+                lookup.agent_found = true;
+                lookup.agent_id = entry.agent_id.clone();
+                lookup.serial_number = Some(serial.to_owned());
+                lookup.last_active_date = entry.last_active_date.clone();
+                lookup.is_decommissioned = entry.decommissioned;
+                lookup.match_count = u64::from(entry.agents);
+                lookup.total_items = u64::from(entry.agents);
+                checks.extend(entry_checks(entry, &rules, now_ms));
+            }
+        }
+    }
+    let reasons = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| trust::reason(c, &rules))
+        .collect::<Vec<_>>();
+    Ok(TrustEvaluation {
+        lookup,
+        trusted: reasons.is_empty(),
+        reasons,
+        checks,
+        evaluated_at,
+    })
+}

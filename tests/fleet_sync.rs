@@ -1,0 +1,384 @@
+//! Sync Agents and checkSerial: paging, merging shared serials, summary, resume, incremental syncs,
+//! staleness and time-dependent rules, with snapshots and answers validated against their schemas.
+#![cfg(not(target_arch = "wasm32"))] // native: schema validation uses the jsonschema crate
+
+mod support;
+
+use std::cell::RefCell;
+
+use sentinelone_connector::capability::{self, Capability};
+use sentinelone_connector::connection::ConnectionProperties;
+use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::sync::{self, Progress, SerialEntry, Snapshot, SnapshotHead};
+use serde_json::{json, Value};
+use support::*;
+
+const NOW_MS: f64 = 1_715_797_800_000.0; // 2024-05-15T18:30:00Z
+const NOW_ISO: &str = "2024-05-15T18:30:00.000Z";
+
+fn agent(id: &str, serial: Value, changes: Value) -> Value {
+    let mut a = json!({
+        "id": id, "serialNumber": serial, "osType": "windows", "agentVersion": "23.4.2.14",
+        "isActive": true, "isDecommissioned": false, "isUninstalled": false, "isPendingUninstall": false,
+        "infected": false, "activeThreats": 0, "threatRebootRequired": false, "operationalState": "na",
+        "lastActiveDate": "2024-05-15T18:25:00.000000Z", "networkStatus": "connected"
+    });
+    for (k, v) in changes.as_object().unwrap() {
+        a[k] = v.clone();
+    }
+    a
+}
+
+fn fleet() -> Vec<Vec<Value>> {
+    vec![
+        vec![
+            agent("1", json!("HEALTHY01"), json!({})),
+            agent(
+                "2",
+                json!("INFECTED1"),
+                json!({ "infected": true, "activeThreats": 2 }),
+            ),
+            agent("3", json!(null), json!({})),
+        ],
+        vec![
+            agent("4", json!("To be filled by O.E.M."), json!({})),
+            agent(
+                "5",
+                json!("REINSTALL"),
+                json!({ "isDecommissioned": true, "isActive": false, "lastActiveDate": "2024-04-01T00:00:00Z" }),
+            ),
+            agent(
+                "6",
+                json!("STALE0001"),
+                json!({ "lastActiveDate": "2024-05-15T16:00:00Z" }),
+            ),
+        ],
+        vec![
+            agent("7", json!("REINSTALL"), json!({})),
+            agent("8", json!(" HEALTHY02 "), json!({})),
+        ],
+    ]
+}
+
+fn page_url(cursor: Option<&str>) -> String {
+    match cursor {
+        None => format!("{BASE}/web/api/v2.1/agents?limit=1000"),
+        Some(c) => format!("{BASE}/web/api/v2.1/agents?limit=1000&cursor={c}"),
+    }
+}
+
+fn pages(fleet: &[Vec<Value>], from: usize) -> Vec<Exchange> {
+    (from..fleet.len())
+        .map(|i| Exchange {
+            url: page_url((i > 0).then(|| format!("c{i}")).as_deref()),
+            answer: ok(page(
+                &fleet[i],
+                8,
+                (i + 1 < fleet.len())
+                    .then(|| format!("c{}", i + 1))
+                    .as_deref(),
+            )),
+        })
+        .collect()
+}
+
+fn run_sync(
+    transport: &FakeTransport,
+    input: Value,
+    max_attempts: u32,
+) -> (Result<Snapshot, sync::SyncFailure>, Vec<Progress>) {
+    let progress = RefCell::new(Vec::new());
+    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    let options = CallOptions {
+        now_ms: Some(NOW_MS),
+        max_attempts,
+        ..CallOptions::default()
+    };
+    let result = pollster::block_on(capability::sync_agents(
+        transport,
+        &FakeRuntime::default(),
+        &connection,
+        &input,
+        options,
+        &|p| progress.borrow_mut().push(p),
+    ));
+    if let Ok(snapshot) = &result {
+        let json = serde_json::to_value(snapshot).unwrap();
+        assert_valid("syncAgents.output.schema.json", &json);
+        assert_no_secret(&json.to_string());
+    }
+    (result, progress.into_inner())
+}
+
+fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value {
+    let head: SnapshotHead =
+        serde_json::from_value(serde_json::to_value(snapshot).unwrap()).unwrap();
+    let entry: Option<&SerialEntry> = snapshot.serials.get(serial.trim());
+    let out = sync::check_serial(&head, entry, Some(&json!(serial)), now_ms, max_age).unwrap();
+    let mut json = serde_json::to_value(&out).unwrap();
+    json["rawResponse"] = Value::Null;
+    assert_valid("evaluateDeviceTrust.output.schema.json", &json);
+    json
+}
+
+fn failed(out: &Value) -> Vec<String> {
+    out["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_multi_page_sync_builds_a_snapshot_and_a_summary_with_one_request_per_page() {
+    let transport = FakeTransport::new(pages(&fleet(), 0));
+    let (result, progress) = run_sync(&transport, json!({}), 3);
+    let snapshot = result.unwrap();
+    transport.assert_all_used();
+    assert!(snapshot.complete);
+    assert_eq!(snapshot.synced_at, NOW_ISO);
+    let serials: Vec<&str> = snapshot.serials.keys().map(String::as_str).collect();
+    assert_eq!(
+        serials,
+        [
+            "HEALTHY01",
+            "HEALTHY02",
+            "INFECTED1",
+            "REINSTALL",
+            "STALE0001"
+        ]
+    );
+    let reinstall = &snapshot.serials["REINSTALL"];
+    assert_eq!(
+        (reinstall.agents, reinstall.agent_id.as_deref()),
+        (2, Some("7")),
+        "the live agent is preferred"
+    );
+    let s = &snapshot.summary;
+    assert_eq!((s.agents_seen, s.serials, s.trusted), (8, 5, 2));
+    assert_eq!(
+        (s.null_serials, s.placeholder_serials, s.duplicated_serials),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (s.pages, s.requests),
+        (3, 3),
+        "no requests beyond the pages"
+    );
+    assert_eq!(s.not_trusted_by_reason.get("infected"), Some(&1));
+    assert_eq!(s.not_trusted_by_reason.get("uniqueSerial"), Some(&1));
+    assert_eq!(s.not_trusted_by_reason.get("lastActive"), Some(&1));
+    let pages_seen: Vec<(u32, u64)> = progress.iter().map(|p| (p.page, p.agents_seen)).collect();
+    assert_eq!(pages_seen, [(1, 3), (2, 6), (3, 8)]);
+}
+
+#[test]
+fn check_serial_answers_like_evaluate_device_trust() {
+    let transport = FakeTransport::new(pages(&fleet(), 0));
+    let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
+    for (serial, expected) in [
+        ("HEALTHY01", vec![]),
+        (" HEALTHY02 ", vec![]),
+        ("INFECTED1", vec!["infected", "activeThreats"]),
+        ("REINSTALL", vec!["uniqueSerial"]),
+        ("STALE0001", vec!["lastActive"]),
+        ("NOT-THERE-1", vec!["agentFound"]),
+        ("To be filled by O.E.M.", vec!["placeholderSerial"]),
+    ] {
+        let out = check(&snapshot, serial, NOW_MS, 60.0);
+        assert_eq!(failed(&out), expected, "{serial}");
+        assert_eq!(out["trusted"], json!(expected.is_empty()), "{serial}");
+    }
+    // Evaluate Device Trust on the same agents agrees, serial by serial.
+    for (serial, agents) in [
+        ("INFECTED1", vec![fleet()[0][1].clone()]),
+        (
+            "REINSTALL",
+            vec![fleet()[1][1].clone(), fleet()[2][0].clone()],
+        ),
+    ] {
+        let t = FakeTransport::new(vec![Exchange {
+            url: agents_url(serial),
+            answer: ok(page(&agents, agents.len() as u64, None)),
+        }]);
+        let direct = invoke_json(
+            &t,
+            &FakeRuntime::default(),
+            Capability::EvaluateDeviceTrust,
+            connection_json(),
+            json!({ "serialNumber": serial }),
+            CallOptions {
+                now_ms: Some(NOW_MS),
+                ..CallOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            failed(&direct),
+            failed(&check(&snapshot, serial, NOW_MS, 60.0)),
+            "{serial}"
+        );
+    }
+}
+
+#[test]
+fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed() {
+    let transport = FakeTransport::new(pages(&fleet(), 0));
+    let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
+    // 50 minutes later HEALTHY01 last reported 55 minutes ago: still fine; the snapshot is 50 minutes old.
+    assert_eq!(
+        failed(&check(
+            &snapshot,
+            "HEALTHY01",
+            NOW_MS + 50.0 * 60_000.0,
+            60.0
+        )),
+        Vec::<String>::new()
+    );
+    // 70 minutes later: the snapshot is stale, whatever the device.
+    let out = check(&snapshot, "HEALTHY01", NOW_MS + 70.0 * 60_000.0, 60.0);
+    assert_eq!(failed(&out), ["snapshot"]);
+    assert!(out["reasons"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("stale snapshot"));
+    // With a longer allowance, lastActive is what fails at check time.
+    assert_eq!(
+        failed(&check(
+            &snapshot,
+            "HEALTHY01",
+            NOW_MS + 70.0 * 60_000.0,
+            120.0
+        )),
+        ["lastActive"]
+    );
+}
+
+#[test]
+fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
+    let full = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+        .0
+        .unwrap();
+
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: status(503, ""),
+    });
+    let transport = FakeTransport::new(script);
+    let failure = run_sync(&transport, json!({}), 1).0.unwrap_err();
+    transport.assert_all_used();
+    assert_eq!(failure.error.code(), "UPSTREAM_UNAVAILABLE");
+    let partial = *failure.partial;
+    assert!(!partial.complete);
+    assert_eq!(partial.resume_cursor.as_deref(), Some("c1"));
+    assert_eq!(partial.summary.agents_seen, 3, "how far it got");
+    let head: SnapshotHead =
+        serde_json::from_value(serde_json::to_value(&partial).unwrap()).unwrap();
+    let answer = sync::check_serial(
+        &head,
+        partial.serials.get("HEALTHY01"),
+        Some(&json!("HEALTHY01")),
+        NOW_MS,
+        60.0,
+    )
+    .unwrap();
+    assert!(!answer.trusted, "an incomplete snapshot trusts nothing");
+
+    let transport = FakeTransport::new(pages(&fleet(), 1));
+    let resumed = run_sync(
+        &transport,
+        json!({ "resumeFrom": serde_json::to_value(&partial).unwrap() }),
+        3,
+    )
+    .0
+    .unwrap();
+    transport.assert_all_used();
+    assert_eq!(resumed.serials, full.serials);
+    assert_eq!(resumed.summary.agents_seen, full.summary.agents_seen);
+    assert_eq!(resumed.summary.pages, 3);
+    assert_eq!(resumed.summary.requests, 4, "the failed request counts too");
+}
+
+#[test]
+fn an_incremental_sync_reads_only_changes_since_the_previous_snapshot() {
+    let previous = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+        .0
+        .unwrap();
+    let delta = vec![
+        agent(
+            "2",
+            json!("INFECTED1"),
+            json!({ "infected": false, "activeThreats": 0 }),
+        ),
+        agent("9", json!("NEWDEVICE"), json!({})),
+    ];
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!(
+            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            page_url(None)
+        ),
+        answer: ok(page(&delta, 2, None)),
+    }]);
+    let next = run_sync(
+        &transport,
+        json!({ "previous": serde_json::to_value(&previous).unwrap() }),
+        3,
+    )
+    .0
+    .unwrap();
+    transport.assert_all_used();
+    assert_eq!(
+        failed(&check(&next, "INFECTED1", NOW_MS, 60.0)),
+        Vec::<String>::new(),
+        "the cleaned device is trusted now"
+    );
+    assert_eq!(
+        next.serials["INFECTED1"].agents, 1,
+        "the same agent again is not a duplicate"
+    );
+    assert!(next.serials.contains_key("NEWDEVICE"));
+    assert!(
+        next.serials.contains_key("HEALTHY01"),
+        "unchanged verdicts carry over"
+    );
+}
+
+#[test]
+fn bad_sync_inputs_are_coded() {
+    for input in [
+        json!({ "osTypes": "windows" }),
+        json!({ "updatedSince": "yesterday" }),
+        json!({ "rules": { "maxInactiveMinute": 5 } }),
+        json!({ "resumeFrom": { "version": 1, "complete": true } }),
+        json!({ "previous": { "version": 2 } }),
+        json!("everything"),
+    ] {
+        let transport = FakeTransport::new(vec![]);
+        let failure = run_sync(&transport, input.clone(), 3).0.unwrap_err();
+        assert_eq!(failure.error.code(), "INVALID_INPUT", "{input}");
+    }
+}
+
+#[test]
+fn filters_and_scope_reach_every_page() {
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!("{BASE}/web/api/v2.1/agents?limit=1000&siteIds=11&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z"),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    let connection: ConnectionProperties =
+        serde_json::from_value(json!({ "baseUrl": BASE, "apiToken": TOKEN, "siteIds": ["11"] }))
+            .unwrap();
+    let result = pollster::block_on(capability::sync_agents(
+        &transport,
+        &FakeRuntime::default(),
+        &connection,
+        &json!({ "osTypes": ["macos", "windows"], "updatedSince": "2024-05-01T00:00:00Z" }),
+        CallOptions::default(),
+        &|_| {},
+    ));
+    assert!(result.unwrap().complete);
+    transport.assert_all_used();
+}
