@@ -85,6 +85,19 @@ pub async fn run(
     }
 }
 
+/// The generic entry: `invoke(capability, { connection, input }, options)`.
+pub async fn invoke(
+    capability: &JsValue,
+    request: &JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (connection, input) = split_request(request);
+    match capability_named(capability) {
+        Ok(Capability::SyncAgents) => sync_agents(connection, input, options).await,
+        named => run(named, connection, input, options).await,
+    }
+}
+
 /// Reads `{ connection, input }` of the generic `invoke` entry.
 pub fn split_request(request: &JsValue) -> (JsValue, JsValue) {
     let field =
@@ -205,20 +218,32 @@ fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, Conne
     if !connection.is_object() {
         return Err(not_object());
     }
-    let value = to_json_value(connection).map_err(|_| {
+    let text = to_json_text(connection).map_err(|_| {
         ConnectorError::InvalidConnection("connection properties must be JSON values".into())
     })?;
-    serde_json::from_value(value).map_err(|_| not_object())
+    serde_json::from_str(&text).map_err(|_| not_object())
 }
 
-/// Reads a JS value as JSON with the engine's own `JSON.stringify`: one crossing instead of one per field.
-fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
+/// Reads a JS value as JSON text with the engine's own `JSON.stringify`: one crossing, not one per field.
+fn to_json_text(value: &JsValue) -> Result<String, ()> {
     if value.is_undefined() {
-        return Ok(serde_json::Value::Null);
+        return Ok("null".to_owned());
     }
-    let text = js_sys::JSON::stringify(value).map_err(|_| ())?;
-    let text = text.as_string().ok_or(())?;
-    serde_json::from_str(&text).map_err(|_| ())
+    js_sys::JSON::stringify(value)
+        .map_err(|_| ())?
+        .as_string()
+        .ok_or(())
+}
+
+/// Reads a JS value as a JSON tree.
+fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
+    from_json_text(value)
+}
+
+/// Reads a JS value straight into a type. From text, not from a `serde_json::Value`: every type read
+/// from a `Value` instantiates a second deserializer in the .wasm.
+fn from_json_text<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, ()> {
+    serde_json::from_str(&to_json_text(value)?).map_err(|_| ())
 }
 
 /// A sync reads many pages: its default deadline is the longest a call may have.
@@ -362,15 +387,12 @@ pub fn check_serial(
     } else {
         None
     };
-    let head_json = {
-        let field = |name: &str| Reflect::get(snapshot, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        let head = Object::new();
-        for name in ["version", "syncedAt", "complete", "rules"] {
-            let _ = Reflect::set(&head, &name.into(), &field(name));
-        }
-        to_json_value(&head).map_err(|_| invalid("snapshot is not plain JSON"))?
-    };
-    let head: crate::sync::SnapshotHead = serde_json::from_value(head_json)
+    let head = Object::new();
+    for name in ["version", "syncedAt", "complete", "rules"] {
+        let value = Reflect::get(snapshot, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let _ = Reflect::set(&head, &name.into(), &value);
+    }
+    let head: crate::sync::SnapshotHead = from_json_text(&head.into())
         .map_err(|_| invalid("snapshot is not a syncAgents snapshot"))?;
     let entry = match crate::serial::validate(serial_input) {
         Ok(trimmed) => {
@@ -380,10 +402,8 @@ pub fn check_serial(
                 && Object::has_own(serials.unchecked_ref::<Object>(), &trimmed.into());
             if has {
                 let raw = Reflect::get(&serials, &trimmed.into()).unwrap_or(JsValue::UNDEFINED);
-                let value =
-                    to_json_value(&raw).map_err(|_| invalid("snapshot entry is not plain JSON"))?;
                 Some(
-                    serde_json::from_value::<crate::sync::SerialEntry>(value)
+                    from_json_text::<crate::sync::SerialEntry>(&raw)
                         .map_err(|_| invalid("snapshot entry is not a syncAgents entry"))?,
                 )
             } else {

@@ -138,13 +138,6 @@ mod exports {
         request: JsValue,
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (connection, input) = js_glue::split_request(&request);
-        js_glue::run(
-            js_glue::capability_named(&capability),
-            connection,
-            input,
-            options,
-        )
-        .await
+        js_glue::invoke(&capability, &request, options).await
     }
 }

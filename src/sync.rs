@@ -254,7 +254,8 @@ fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, 
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
-            let snapshot: Snapshot = Snapshot::deserialize(v).map_err(|e| {
+            // From text rather than from the Value: one deserializer in the .wasm, not two.
+            let snapshot: Snapshot = serde_json::from_str(&v.to_string()).map_err(|e| {
                 ConnectorError::InvalidInput(format!("{name} is not a snapshot: {e}"))
             })?;
             if snapshot.version != SNAPSHOT_VERSION {

@@ -43,14 +43,14 @@ const field = (name) => page.locator(`#result-card dd[data-field=${name}]`).text
 
 test('the page lists the manifest capabilities and renders forms from the schemas', async () => {
   const options = await page.locator('#capability option').allTextContents();
-  assert.deepEqual(options.sort(), ['Evaluate Device Trust', 'Get Agent by Serial Number', 'Test Connection']);
+  assert.deepEqual(options.sort(), ['Evaluate Device Trust', 'Get Agent by Serial Number', 'Sync Agents', 'Test Connection']);
   assert.equal(await page.getByLabel('API Token (required)').getAttribute('type'), 'password', 'secrets are masked');
   assert.equal(await page.getByLabel('Base URL (required)').inputValue(), server.url);
   await page.selectOption('#capability', 'evaluateDeviceTrust');
   await page.locator('summary', { hasText: 'Device trust rules (optional)' }).click();
   assert.equal(await page.getByLabel('Max Inactive Minutes').getAttribute('type'), 'number');
   assert.equal(await page.getByLabel('Allow Ambiguous').getAttribute('type'), 'checkbox');
-  assert.equal(await page.locator('fieldset:has(> legend:text-is("Remediation")) input').count(), 14);
+  assert.equal(await page.locator('fieldset:has(> legend:text-is("Remediation")) input').count(), 15);
   assert.ok((await page.locator('#schemas details').count()) >= 9, 'manifest and every schema are shown');
 });
 
@@ -130,4 +130,21 @@ test('test connection, and the in-page mock when no server is behind the page', 
   assert.equal(requests, 1);
   assert.equal(await field('agentId'), '148347195130');
   assert.match(await page.locator('#request-log tbody tr td.url').first().textContent(), /^https:\/\/in-page-mock\.example\//);
+});
+
+test('a fleet sync shows its progress and a snapshot a serial can be checked against', async () => {
+  await page.getByLabel('Mock console on this server').check();
+  const requests = await runCapability('syncAgents');
+  assert.equal(requests, 1, 'the 58-agent fleet fits one page of 1000');
+  assert.match(await card().locator('h3').textContent(), /^Snapshot of 58 agents: \d+ of 48 serials trusted$/);
+  const progress = page.locator('#sync-progress');
+  assert.equal(await progress.isVisible(), true);
+  assert.equal(await progress.evaluate((p) => [p.value, p.max].join('/')), '58/58');
+  assert.match(await page.locator('#sync-status').textContent(), /page 1: 58 of 58 agents/);
+  await page.getByLabel('Serial Number', { exact: true }).fill('C02FH1ZZQ05D');
+  await page.getByRole('button', { name: 'Check' }).click();
+  assert.match(await page.locator('#check-card h3').textContent(), /Not trusted \(2 reasons\)/);
+  await page.getByLabel('Serial Number', { exact: true }).fill('C02XK1ABJG5J');
+  await page.getByRole('button', { name: 'Check' }).click();
+  assert.equal(await page.locator('#check-card h3').textContent(), 'Trusted');
 });

@@ -10,6 +10,7 @@ const inPageConsole = createConsole();
 const REAL_PLACEHOLDER = { baseUrl: '', apiToken: '' };
 
 let connectionForm;
+let lastSnapshot = null;
 let inputForm;
 let currentToken = '';
 
@@ -100,7 +101,7 @@ function dl(entries) {
 }
 
 function showCard(kind, heading, ...children) {
-  const card = $('result-card');
+  const card = $(showCard.target ?? 'result-card');
   card.className = `card ${kind}`;
   const h = document.createElement('h3');
   h.textContent = heading;
@@ -134,6 +135,16 @@ function showOutput(output) {
       ? `Agent found${output.matchCount > 1 ? ` (${output.matchCount} agents share this serial; the preferred one is shown)` : ''}`
       : `No agent with exactly this serial (${output.totalItems} contain it)`;
     showCard(output.agentFound ? 'good' : 'warn', heading, dl(AGENT_FIELDS.map((f) => [f, output[f]])));
+  } else if ('serials' in output && 'summary' in output) {
+    const s = output.summary;
+    const reasons = Object.entries(s.notTrustedByReason).map(([rule, n]) => `${rule}: ${n}`).join(', ') || 'none';
+    showCard(output.complete ? 'good' : 'bad', `Snapshot of ${s.agentsSeen} agents: ${s.trusted} of ${s.serials} serials trusted`, dl([
+      ['syncedAt', output.syncedAt], ['pages', s.pages], ['requests', s.requests], ['durationMs', s.durationMs],
+      ['not trusted by reason', reasons], ['nullSerials', s.nullSerials], ['placeholderSerials', s.placeholderSerials],
+      ['duplicatedSerials', s.duplicatedSerials],
+    ]));
+    lastSnapshot = output;
+    $('check-form').hidden = false;
   } else if ('ok' in output) {
     const warnings = document.createElement('ul');
     for (const w of output.warnings) {
@@ -173,12 +184,21 @@ async function run(event) {
   currentToken = connection.value.apiToken ?? '';
   const inner = target() === 'inpage' ? async (request) => inPageConsole.handle(request) : platformShim;
   const capability = $('capability').value;
+  const progress = $('sync-progress');
+  const onProgress = (p) => {
+    progress.hidden = false;
+    progress.max = p.totalItems || 1;
+    progress.value = Math.min(p.agentsSeen, progress.max);
+    $('sync-status').textContent = `page ${p.page}: ${p.agentsSeen} of ${p.totalItems ?? '?'} agents`;
+  };
+  progress.hidden = true;
+  $('sync-status').textContent = '';
   $('run').disabled = true;
   $('result-card').className = 'card muted';
   $('result-card').textContent = 'Running…';
   delete $('result-card').dataset.errorCode;
   try {
-    const output = await connector.invoke(capability, { connection: connection.value, input: input.value }, { fetch: loggingShim(inner) });
+    const output = await connector.invoke(capability, { connection: connection.value, input: input.value }, { fetch: loggingShim(inner), onProgress });
     showOutput(output);
   } catch (error) {
     showError(error);
@@ -209,6 +229,18 @@ function renderContract() {
     box.append(details);
   });
 }
+
+$('check-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  showCard.target = 'check-card';
+  try {
+    showOutput(connector.checkSerial(lastSnapshot, $('check-serial').value));
+  } catch (error) {
+    showCard('bad', `Error ${error?.code ?? 'UNKNOWN'}`, dl([['message', error?.message ?? String(error)]]));
+  } finally {
+    showCard.target = undefined;
+  }
+});
 
 document.addEventListener('click', async (event) => {
   const id = event.target?.dataset?.copy;

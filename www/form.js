@@ -95,6 +95,24 @@ function renderField(container, name, prop, required, id) {
     return field;
   }
 
+  if (has(prop, 'object')) {
+    // An object with no declared properties (a snapshot to resume from): JSON text.
+    const label = document.createElement('label');
+    label.htmlFor = field.id;
+    label.textContent = `${titleOf(name, prop)}${required ? ' (required)' : ''} (JSON)`;
+    const area = document.createElement('textarea');
+    area.id = field.id;
+    area.rows = 3;
+    area.spellcheck = false;
+    area.name = name;
+    wrapper.append(label, area);
+    const helpId = help(wrapper, prop, field.id);
+    if (helpId) area.setAttribute('aria-describedby', helpId);
+    field.kind = 'json';
+    field.input = area;
+    return field;
+  }
+
   const label = document.createElement('label');
   label.htmlFor = field.id;
   label.textContent = `${titleOf(name, prop)}${required ? ' (required)' : ''}`;
@@ -189,6 +207,12 @@ function readField(field, errors) {
     }
     case 'array':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'json':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return fail('is not valid JSON');
+      }
     default: {
       if (prop.minLength !== undefined && raw.trim().length < prop.minLength) return fail(`must be at least ${prop.minLength} characters`);
       if (prop.maxLength !== undefined && raw.length > prop.maxLength) return fail(`must be at most ${prop.maxLength} characters`);

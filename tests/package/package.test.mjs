@@ -46,7 +46,7 @@ async function lookupError(serialNumber, options, conn = connection) {
 test('the package exports its contract', () => {
   const m = connector.manifest();
   assert.equal(m.id, 'sentinelOneConnector');
-  assert.deepEqual(Object.keys(m.capabilities).sort(), ['evaluateDeviceTrust', 'getAgentBySerialNumber', 'testConnection']);
+  assert.deepEqual(Object.keys(m.capabilities).sort(), ['evaluateDeviceTrust', 'getAgentBySerialNumber', 'syncAgents', 'testConnection']);
   assert.deepEqual(connector.inputSchema('getAgentBySerialNumber').required, ['serialNumber']);
   assert.equal(m.connectionProperties.properties.apiToken.writeOnly, true);
 });

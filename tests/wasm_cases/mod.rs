@@ -6,8 +6,8 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 use sentinelone_connector::{
-    evaluate_device_trust, get_agent_by_serial_number, input_schema, invoke, manifest,
-    output_schema, test_connection,
+    check_serial, evaluate_device_trust, get_agent_by_serial_number, input_schema, invoke,
+    manifest, output_schema, sync_agents, test_connection,
 };
 
 const TOKEN: &str = "wasm-test-token-8d7c6b5a4f3e2d1c";
@@ -51,6 +51,21 @@ export function flakyShim(statuses, body, calls) {
   return async () => { const status = statuses[calls.length] ?? 200; calls.push(status); return { status, body: status === 200 ? body : '' }; };
 }
 export function hugeShim() { return async () => ({ status: 200, body: 'x'.repeat(17 * 1024 * 1024) }); }
+export function pagedShim(pages, failAt) {
+  let calls = 0;
+  return async (request) => {
+    const i = calls++;
+    if (i === failAt) return { status: 503, body: '' };
+    const cursor = new URL(request.url).searchParams.get('cursor');
+    const index = cursor === null ? 0 : Number(cursor.slice(1));
+    return { status: 200, body: JSON.stringify({ data: pages[index], pagination: { totalItems: 4, nextCursor: index + 1 < pages.length ? `c${index + 1}` : null } }) };
+  };
+}
+export function fleetPages() {
+  const agent = (id, serial, extra) => ({ id, serialNumber: serial, isActive: true, isDecommissioned: false, isUninstalled: false, isPendingUninstall: false, infected: false, activeThreats: 0, threatRebootRequired: false, operationalState: 'na', lastActiveDate: '2024-05-15T18:25:00Z', ...extra });
+  return [[agent('1', 'GOOD0001'), agent('2', 'BAD00001', { infected: true })], [agent('3', 'GOOD0002'), agent('4', null)]];
+}
+export function progressLog(log) { return (p) => { log.push(p.page); if (p.page === 1) throw new Error('a broken progress callback'); }; }
 export function delay(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
@@ -73,6 +88,12 @@ extern "C" {
     #[wasm_bindgen(js_name = flakyShim)]
     fn flaky_shim(statuses: &Array, body: &str, calls: &Array) -> Function;
     fn delay(ms: u32) -> Promise;
+    #[wasm_bindgen(js_name = pagedShim)]
+    fn paged_shim(pages: &JsValue, fail_at: i32) -> Function;
+    #[wasm_bindgen(js_name = fleetPages)]
+    fn fleet_pages() -> JsValue;
+    #[wasm_bindgen(js_name = progressLog)]
+    fn progress_log(log: &Array) -> Function;
     #[wasm_bindgen(js_name = hugeShim)]
     fn huge_shim() -> Function;
 }
@@ -722,4 +743,92 @@ async fn test_connection_returns_failures_as_data() {
         .as_string()
         .unwrap()
         .contains("did not report when the token expires")));
+}
+
+#[wasm_bindgen_test]
+async fn sync_agents_builds_a_snapshot_that_check_serial_answers_from() {
+    let log = Array::new();
+    let options = with_options(
+        &paged_shim(&fleet_pages(), -1),
+        r#"{"now":"2024-05-15T18:30:00Z"}"#,
+    );
+    Reflect::set(&options, &"onProgress".into(), &progress_log(&log)).unwrap();
+    let snapshot = sync_agents(connection(), obj("{}"), options).await.unwrap();
+    assert_eq!(
+        log.length(),
+        2,
+        "progress after each page, even when the callback throws"
+    );
+    assert_eq!(get(&snapshot, "complete").as_bool(), Some(true));
+    let summary = get(&snapshot, "summary");
+    assert_eq!(get(&summary, "agentsSeen").as_f64(), Some(4.0));
+    assert_eq!(get(&summary, "nullSerials").as_f64(), Some(1.0));
+    assert_eq!(get(&summary, "requests").as_f64(), Some(2.0));
+    assert_no_token(&snapshot);
+
+    let at = |minutes: f64| {
+        obj(&format!(
+            r#"{{"now":{}}}"#,
+            1_715_797_800_000.0 + minutes * 60_000.0
+        ))
+    };
+    let good = check_serial(snapshot.clone(), "GOOD0001".into(), at(10.0)).unwrap();
+    assert_eq!(get(&good, "trusted").as_bool(), Some(true));
+    let bad = check_serial(snapshot.clone(), "BAD00001".into(), at(10.0)).unwrap();
+    let rule = get(&Array::from(&get(&bad, "reasons")).get(0), "rule");
+    assert_eq!(rule.as_string().as_deref(), Some("infected"));
+    let missing = check_serial(snapshot.clone(), "toString".into(), at(10.0)).unwrap();
+    assert_eq!(
+        get(&missing, "trusted").as_bool(),
+        Some(false),
+        "prototype keys are not serials"
+    );
+    let stale = check_serial(snapshot.clone(), "GOOD0001".into(), at(90.0)).unwrap();
+    let rule = get(&Array::from(&get(&stale, "reasons")).get(0), "rule");
+    assert_eq!(rule.as_string().as_deref(), Some("snapshot"));
+    let error = check_serial(JsValue::NULL, "GOOD0001".into(), JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(
+        get(&error, "code").as_string().as_deref(),
+        Some("INVALID_INPUT")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_sync_rejects_with_a_partial_snapshot_to_resume_from() {
+    let options = with_options(&paged_shim(&fleet_pages(), 1), r#"{"maxAttempts":1}"#);
+    let error = sync_agents(connection(), obj("{}"), options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        get(&error, "code").as_string().as_deref(),
+        Some("UPSTREAM_UNAVAILABLE")
+    );
+    let partial = get(&error, "partial");
+    assert_eq!(get(&partial, "complete").as_bool(), Some(false));
+    assert_eq!(
+        get(&partial, "resumeCursor").as_string().as_deref(),
+        Some("c1")
+    );
+
+    let input = Object::new();
+    Reflect::set(&input, &"resumeFrom".into(), &partial).unwrap();
+    let request = Object::new();
+    Reflect::set(&request, &"connection".into(), &connection()).unwrap();
+    Reflect::set(&request, &"input".into(), &input).unwrap();
+    let resumed = invoke(
+        "syncAgents".into(),
+        request.into(),
+        options_for(&paged_shim(&fleet_pages(), -1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(&resumed, "complete").as_bool(), Some(true));
+    assert_eq!(
+        get(&get(&resumed, "summary"), "agentsSeen").as_f64(),
+        Some(4.0)
+    );
+}
+
+fn options_for(fetch: &Function) -> JsValue {
+    with_options(fetch, "{}")
 }

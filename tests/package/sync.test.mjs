@@ -1,0 +1,86 @@
+// Sync Agents and checkSerial from the installed package against the mock console, paging for real.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+import * as connector from 'sentinelone-connector';
+
+const { startMockConsole, MOCK_API_TOKEN } = await import(`${process.env.REPO}/mock-console/server.mjs`);
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+const validateSnapshot = ajv.compile(connector.outputSchema('syncAgents'));
+const validateAnswer = ajv.compile(connector.outputSchema('evaluateDeviceTrust'));
+
+const NOW = Date.now();
+let mock;
+let connection;
+before(async () => {
+  // Pages of 7 agents: the 58-agent fleet takes 9 pages.
+  mock = await startMockConsole({ maxPageSize: 7, now: NOW });
+  connection = { baseUrl: mock.url, apiToken: MOCK_API_TOKEN };
+});
+after(() => mock.close());
+
+const rules = (out) => out.reasons.map((r) => r.rule);
+
+test('a full multi-page sync equals Evaluate Device Trust, serial by serial', async () => {
+  const progress = [];
+  const before = mock.requests.length;
+  const snapshot = await connector.syncAgents(connection, {}, { now: NOW, onProgress: (p) => progress.push(p) });
+  assert.ok(validateSnapshot(snapshot), JSON.stringify(validateSnapshot.errors));
+  assert.equal(snapshot.summary.pages, 9);
+  assert.equal(mock.requests.length - before, 9, 'one request per page, no more');
+  assert.deepEqual(progress.map((p) => p.page), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(progress.at(-1).agentsSeen, 58);
+  assert.equal(snapshot.summary.nullSerials, 2);
+  assert.equal(snapshot.summary.placeholderSerials, 4);
+  assert.equal(snapshot.summary.duplicatedSerials, 3);
+  assert.ok(!JSON.stringify(snapshot).includes(MOCK_API_TOKEN));
+
+  const serials = Object.keys(snapshot.serials);
+  assert.equal(serials.length, snapshot.summary.serials);
+  for (const serial of serials) {
+    const direct = await connector.evaluateDeviceTrust(connection, { serialNumber: serial }, { now: NOW });
+    const offline = connector.checkSerial(snapshot, serial, { now: NOW });
+    assert.ok(validateAnswer(offline), JSON.stringify(validateAnswer.errors));
+    assert.deepEqual(rules(offline).filter((r) => r !== 'snapshot'), rules(direct), serial);
+    assert.equal(offline.trusted, direct.trusted, serial);
+  }
+});
+
+test('checkSerial: unknown serials, placeholders and stale snapshots are not trusted', async () => {
+  const snapshot = await connector.syncAgents(connection, {}, { now: NOW });
+  assert.deepEqual(rules(connector.checkSerial(snapshot, 'NO-SUCH-SERIAL-9', { now: NOW })), ['agentFound']);
+  assert.deepEqual(rules(connector.checkSerial(snapshot, 'Default string', { now: NOW })), ['placeholderSerial']);
+  const later = NOW + 2 * 3_600_000;
+  assert.deepEqual(rules(connector.checkSerial(snapshot, 'C02XK1ABJG5J', { now: later })), ['snapshot']);
+  assert.deepEqual(rules(connector.checkSerial(snapshot, 'C02XK1ABJG5J', { now: later, maxSnapshotAgeMinutes: 240 })), ['lastActive']);
+  // A snapshot survives a round trip through any store as plain JSON.
+  const stored = JSON.parse(JSON.stringify(snapshot));
+  assert.equal(connector.checkSerial(stored, 'C02XK1ABJG5J', { now: NOW }).trusted, true);
+});
+
+test('a sync that fails mid-way resumes from its cursor', async () => {
+  let calls = 0;
+  const flaky = async ({ method, url, headers, body }) => {
+    calls += 1;
+    if (calls === 4) return { status: 500, body: '{"errors":[{"code":5000010,"title":"Internal server error"}]}' };
+    const r = await fetch(url, { method, headers, body });
+    return { status: r.status, body: await r.text() };
+  };
+  const error = await connector.syncAgents(connection, {}, { now: NOW, fetch: flaky, maxAttempts: 1 }).catch((e) => e);
+  assert.equal(error.code, 'UPSTREAM_UNAVAILABLE');
+  assert.equal(error.partial.complete, false);
+  assert.equal(error.partial.summary.pages, 3, 'how far it got');
+  const resumed = await connector.syncAgents(connection, { resumeFrom: error.partial }, { now: NOW });
+  const full = await connector.syncAgents(connection, {}, { now: NOW });
+  assert.deepEqual(resumed.serials, full.serials);
+});
+
+test('an incremental sync asks only for agents updated since the previous snapshot', async () => {
+  const previous = await connector.syncAgents(connection, {}, { now: NOW });
+  const before = mock.requests.length;
+  const next = await connector.syncAgents(connection, { previous }, { now: NOW + 60_000 });
+  const asked = mock.requests.slice(before).map((r) => r.url);
+  assert.ok(asked.every((u) => u.includes('updatedAt__gt=')), asked.join('\n'));
+  assert.equal(next.summary.agentsSeen, 0, 'nothing changed since');
+  assert.deepEqual(Object.keys(next.serials), Object.keys(previous.serials));
+});
