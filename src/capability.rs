@@ -143,14 +143,27 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         })
 }
 
-// A console echoing the token into agent fields must not plant it in a stored snapshot.
+// A console echoing the token into agent fields must not plant it in a stored snapshot. The common
+// case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
-    let Ok(text) = serde_json::to_string(&snapshot) else {
-        return snapshot;
-    };
-    if !text.contains(secret) {
+    let leaks = |text: &str| text.contains(secret);
+    let value_leaks = |v: &serde_json::Value| serde_json::to_string(v).is_ok_and(|t| leaks(&t));
+    let any = snapshot.serials.iter().any(|(serial, entry)| {
+        leaks(serial)
+            || entry.agent_id.as_deref().is_some_and(leaks)
+            || entry.last_active_date.as_deref().is_some_and(leaks)
+            || entry
+                .failed
+                .iter()
+                .any(|c| leaks(&c.message) || value_leaks(&c.actual))
+    }) || snapshot.resume_cursor.as_deref().is_some_and(leaks)
+        || snapshot.filters.values().any(|v| leaks(v));
+    if !any {
         return snapshot;
     }
+    let Ok(text) = serde_json::to_string(&snapshot) else {
+        return Snapshot::default();
+    };
     serde_json::from_str(&redact_owned(text, secret)).unwrap_or_default()
 }
 
