@@ -382,3 +382,41 @@ fn filters_and_scope_reach_every_page() {
     assert!(result.unwrap().complete);
     transport.assert_all_used();
 }
+
+#[test]
+fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
+    let mut script = pages(&fleet(), 0);
+    let retry = Exchange {
+        url: page_url(Some("c1")),
+        answer: Ok(sentinelone_connector::transport::HttpResponse {
+            status: 429,
+            headers: vec![("retry-after".into(), "2".into())],
+            body: String::new(),
+        }),
+    };
+    script.insert(1, retry);
+    let transport = FakeTransport::new(script);
+    let runtime = FakeRuntime::default();
+    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    let snapshot = pollster::block_on(capability::sync_agents(
+        &transport,
+        &runtime,
+        &connection,
+        &json!({}),
+        CallOptions {
+            now_ms: Some(NOW_MS),
+            timeout_ms: 60_000,
+            ..CallOptions::default()
+        },
+        &|_| {},
+    ))
+    .unwrap();
+    transport.assert_all_used();
+    assert_eq!(
+        *runtime.sleeps.borrow(),
+        vec![2_000],
+        "Retry-After honoured"
+    );
+    assert_eq!((snapshot.summary.pages, snapshot.summary.requests), (3, 4));
+    assert!(snapshot.complete);
+}

@@ -84,3 +84,20 @@ test('an incremental sync asks only for agents updated since the previous snapsh
   assert.equal(next.summary.agentsSeen, 0, 'nothing changed since');
   assert.deepEqual(Object.keys(next.serials), Object.keys(previous.serials));
 });
+
+test('the seeded fleet pages for real: 3,500 agents in 4 pages of up to 1000', async () => {
+  const big = await startMockConsole({ fleetSize: 3500, now: NOW });
+  try {
+    const progress = [];
+    const snapshot = await connector.syncAgents({ baseUrl: big.url, apiToken: MOCK_API_TOKEN }, {}, { now: NOW, onProgress: (p) => progress.push(p) });
+    assert.equal(snapshot.summary.agentsSeen, 3500);
+    assert.equal(snapshot.summary.pages, 4);
+    assert.equal(big.requests.length, 4, 'the floor: one request per page');
+    assert.deepEqual(progress.map((p) => p.agentsSeen), [1000, 2000, 3000, 3500]);
+    assert.ok(snapshot.summary.duplicatedSerials > 0 && snapshot.summary.nullSerials > 0 && snapshot.summary.placeholderSerials > 0);
+    assert.ok(snapshot.summary.notTrustedByReason.infected > 0);
+    assert.ok(validateSnapshot(snapshot), JSON.stringify(validateSnapshot.errors));
+  } finally {
+    await big.close();
+  }
+});
