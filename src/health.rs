@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
-use crate::lookup::AGENTS_PATH;
+use crate::lookup;
 use crate::loose::{self, Loose};
 use crate::runtime::Runtime;
 use crate::timestamp;
@@ -71,17 +71,7 @@ pub async fn test_connection<T: Transport, R: Runtime>(
 ) -> HealthOutput {
     let runtime = client.runtime();
     let started = runtime.now_ms();
-    let mut query = vec![("limit", "1"), ("countOnly", "true")];
-    query.extend(connection.scope());
-    let request = HttpRequest {
-        method: "GET",
-        url: connection.url(AGENTS_PATH, &query),
-        headers: vec![
-            ("Authorization", connection.authorization()),
-            ("Accept", "application/json".to_owned()),
-        ],
-        body: None,
-    };
+    let request = lookup::agents_get(connection, &[("limit", "1"), ("countOnly", "true")], None);
     let result = client.send(&request).await;
     let latency_ms = Some((runtime.now_ms() - started).max(0.0).round() as u64);
     let response = match result {

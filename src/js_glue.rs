@@ -43,32 +43,16 @@ pub async fn run(
         let fetch = option_fn(&options, "fetch")?;
         let call_options = decode_options(&options, default_timeout(capability))?;
         let runtime = HostRuntime;
-        match fetch {
-            Some(fetch) => {
-                let shim = ShimTransport { fetch };
-                capability::invoke(
-                    &shim,
-                    &runtime,
-                    capability,
-                    &connection,
-                    &input,
-                    call_options,
-                )
-                .await
-            }
-            None => {
-                let platform = PlatformTransport;
-                capability::invoke(
-                    &platform,
-                    &runtime,
-                    capability,
-                    &connection,
-                    &input,
-                    call_options,
-                )
-                .await
-            }
-        }
+        let transport = HostTransport::new(fetch);
+        capability::invoke(
+            &transport,
+            &runtime,
+            capability,
+            &connection,
+            &input,
+            call_options,
+        )
+        .await
     }
     .await;
     match outcome {
@@ -332,32 +316,16 @@ pub async fn sync_agents(
         }
     };
     let runtime = HostRuntime;
-    let result = match fetch {
-        Some(fetch) => {
-            let shim = ShimTransport { fetch };
-            crate::capability::sync_agents(
-                &shim,
-                &runtime,
-                &connection,
-                &input,
-                call_options,
-                &report,
-            )
-            .await
-        }
-        None => {
-            let platform = PlatformTransport;
-            crate::capability::sync_agents(
-                &platform,
-                &runtime,
-                &connection,
-                &input,
-                call_options,
-                &report,
-            )
-            .await
-        }
-    };
+    let transport = HostTransport::new(fetch);
+    let result = crate::capability::sync_agents(
+        &transport,
+        &runtime,
+        &connection,
+        &input,
+        call_options,
+        &report,
+    )
+    .await;
     match result {
         Ok(snapshot) => encode_output(CapabilityOutput::Sync(Box::new(snapshot))),
         Err(failure) => {
@@ -510,6 +478,30 @@ impl Drop for Timer {
         }
         if let Some(resolve) = &self.resolve {
             let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// Where requests go: the host's fetch shim when it passed one, else the platform's `fetch`.
+enum HostTransport {
+    Shim(ShimTransport),
+    Platform(PlatformTransport),
+}
+
+impl HostTransport {
+    fn new(fetch: Option<Function>) -> Self {
+        match fetch {
+            Some(fetch) => Self::Shim(ShimTransport { fetch }),
+            None => Self::Platform(PlatformTransport),
+        }
+    }
+}
+
+impl Transport for HostTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        match self {
+            Self::Shim(shim) => shim.send(request).await,
+            Self::Platform(platform) => platform.send(request).await,
         }
     }
 }

@@ -22,26 +22,38 @@ pub const PAGE_LIMIT: u32 = 1000;
 /// How many pages of substring matches a lookup reads before it gives up (10,000 agents).
 pub const MAX_PAGES: usize = 10;
 
-/// Builds the request for one page of agents whose serial contains `serial`.
-pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str>) -> HttpRequest {
-    let limit = PAGE_LIMIT.to_string();
-    let mut query = vec![
-        ("serialNumber__contains", serial),
-        ("limit", limit.as_str()),
-    ];
-    query.extend(connection.scope());
+/// A `GET` of the agents endpoint with these query pairs, then the connection's scope filters.
+pub fn agents_get(
+    connection: &Connection,
+    query: &[(&str, &str)],
+    cursor: Option<&str>,
+) -> HttpRequest {
+    let mut pairs: Vec<(&str, &str)> = query.to_vec();
+    for (name, ids) in connection.scope() {
+        pairs.push((name, ids));
+    }
     if let Some(cursor) = cursor {
-        query.push(("cursor", cursor));
+        pairs.push(("cursor", cursor));
     }
     HttpRequest {
         method: "GET",
-        url: connection.url(AGENTS_PATH, &query),
+        url: connection.url(AGENTS_PATH, &pairs),
         headers: vec![
             ("Authorization", connection.authorization()),
             ("Accept", "application/json".to_owned()),
         ],
         body: None,
     }
+}
+
+/// Builds the request for one page of agents whose serial contains `serial`.
+pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str>) -> HttpRequest {
+    let limit = PAGE_LIMIT.to_string();
+    agents_get(
+        connection,
+        &[("serialNumber__contains", serial), ("limit", &limit)],
+        cursor,
+    )
 }
 
 /// Validates the input and looks up the agent with exactly this serial number.

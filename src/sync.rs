@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
-use crate::lookup::{self, input_field, AGENTS_PATH, PAGE_LIMIT};
+use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::runtime::Runtime;
@@ -301,23 +301,9 @@ fn page_request(
     cursor: Option<&str>,
 ) -> HttpRequest {
     let limit = PAGE_LIMIT.to_string();
-    let mut query: Vec<(&str, &str)> = vec![("limit", limit.as_str())];
-    for (name, ids) in connection.scope() {
-        query.push((name, ids));
-    }
+    let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
     query.extend(filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if let Some(cursor) = cursor {
-        query.push(("cursor", cursor));
-    }
-    HttpRequest {
-        method: "GET",
-        url: connection.url(AGENTS_PATH, &query),
-        headers: vec![
-            ("Authorization", connection.authorization()),
-            ("Accept", "application/json".to_owned()),
-        ],
-        body: None,
-    }
+    lookup::agents_get(connection, &query, cursor)
 }
 
 /// Judges one agent and merges it into its serial's entry.

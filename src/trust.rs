@@ -470,22 +470,15 @@ impl<'r> Judge<'r> {
 
     /// A boolean that must be false (`infected`, `decommissioned`, …).
     fn flag(&mut self, rule: RuleId, value: Option<bool>, what: &str) {
-        let message = match value {
-            Some(true) => format!("the agent is {what}"),
-            Some(false) => format!("the agent is not {what}"),
-            None => format!("the console did not say whether the agent is {what}"),
-        };
-        self.check(
-            rule,
-            value == Some(false),
-            json!(false),
-            json!(value),
-            message,
-        );
+        self.boolean(rule, value, false, what);
     }
 
     /// A boolean that must be true (`isActive`).
     fn required_true(&mut self, rule: RuleId, value: Option<bool>, what: &str) {
+        self.boolean(rule, value, true, what);
+    }
+
+    fn boolean(&mut self, rule: RuleId, value: Option<bool>, wanted: bool, what: &str) {
         let message = match value {
             Some(true) => format!("the agent is {what}"),
             Some(false) => format!("the agent is not {what}"),
@@ -493,8 +486,8 @@ impl<'r> Judge<'r> {
         };
         self.check(
             rule,
-            value == Some(true),
-            json!(true),
+            value == Some(wanted),
+            json!(wanted),
             json!(value),
             message,
         );

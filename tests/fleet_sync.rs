@@ -365,7 +365,7 @@ fn bad_sync_inputs_are_coded() {
 #[test]
 fn filters_and_scope_reach_every_page() {
     let transport = FakeTransport::new(vec![Exchange {
-        url: format!("{BASE}/web/api/v2.1/agents?limit=1000&siteIds=11&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z"),
+        url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&siteIds=11"),
         answer: ok(page(&[], 0, None)),
     }]);
     let connection: ConnectionProperties =
