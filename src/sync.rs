@@ -26,6 +26,10 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 /// The most pages one sync reads (100,000,000 agents): a console that never ends paging is refused.
 pub const MAX_SYNC_PAGES: u32 = 100_000;
 
+/// The shortest time between two page requests: the agents endpoint is commonly limited to about
+/// 25 requests per second per token, and a sync should not spend that budget for the sign-in path.
+pub const MIN_PAGE_INTERVAL_MS: f64 = 40.0;
+
 /// The default `maxSnapshotAgeMinutes` of `checkSerial`.
 pub const DEFAULT_MAX_SNAPSHOT_AGE_MINUTES: f64 = 60.0;
 
@@ -175,6 +179,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     };
     snapshot.version = SNAPSHOT_VERSION;
     let requests_before = client.requests_sent();
+    let mut last_request_at: Option<f64> = None;
 
     loop {
         if snapshot.summary.pages >= MAX_SYNC_PAGES {
@@ -182,6 +187,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 "the console kept paging past {MAX_SYNC_PAGES} pages"
             ))));
         }
+        if let Some(last) = last_request_at {
+            let wait = MIN_PAGE_INTERVAL_MS - (client.runtime().now_ms() - last);
+            if wait > 0.0 {
+                client.runtime().sleep(wait.ceil() as u64).await;
+            }
+        }
+        last_request_at = Some(client.runtime().now_ms());
         let request = page_request(connection, &snapshot.filters, cursor.as_deref());
         let page_result = client.send(&request).await;
         let response = match page_result {

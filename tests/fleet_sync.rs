@@ -384,6 +384,27 @@ fn filters_and_scope_reach_every_page() {
 }
 
 #[test]
+fn pages_are_paced_at_most_25_requests_per_second() {
+    let transport = FakeTransport::new(pages(&fleet(), 0));
+    let runtime = FakeRuntime::default();
+    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    pollster::block_on(capability::sync_agents(
+        &transport,
+        &runtime,
+        &connection,
+        &json!({}),
+        CallOptions::default(),
+        &|_| {},
+    ))
+    .unwrap();
+    assert_eq!(
+        *runtime.sleeps.borrow(),
+        vec![40, 40],
+        "three pages, two gaps of 40 ms"
+    );
+}
+
+#[test]
 fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     let mut script = pages(&fleet(), 0);
     let retry = Exchange {
@@ -412,10 +433,12 @@ fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     ))
     .unwrap();
     transport.assert_all_used();
+    // 40 ms of pacing before the second page (the fake clock stands still), then the Retry-After; the
+    // third page comes more than 40 ms after the second's first try, so no pacing.
     assert_eq!(
         *runtime.sleeps.borrow(),
-        vec![2_000],
-        "Retry-After honoured"
+        vec![40, 2_000],
+        "pacing and Retry-After"
     );
     assert_eq!((snapshot.summary.pages, snapshot.summary.requests), (3, 4));
     assert!(snapshot.complete);
