@@ -14,11 +14,19 @@ export { MOCK_API_TOKEN, MOCK_TOKENS, listAgents } from './console.mjs';
 /**
  * Starts the mock console. Options: port (0 = any free), host, token, fleet, now, maxPageSize (see
  * createConsole), staticDirs ({ '/prefix/': directory } served outside /web/api/, so a page and the
- * console share one origin). Resolves with { url, requests, close }.
+ * console share one origin). Resolves with { url, requests, close, injectFaults }.
+ *
+ * injectFaults([...]) makes the next API requests misbehave, one fault each, in order:
+ *   { status: 401 | 403 | 429 | 500 | 503, retryAfter?: '2' | HTTP-date }  an error answer
+ *   { delayMs: 2000 }                                                     a slow (then normal) answer
+ *   { truncate: true }                                                    the normal body cut in half
+ *   { malformed: true }                                                   a proxy's HTML page with 200
  */
 export async function startMockConsole(options = {}) {
   const mock = createConsole(options);
   const requests = [];
+  const faults = [];
+  const ERROR_TITLES = { 401: [4010010, 'Authentication Failed'], 403: [4030010, 'Forbidden'], 429: [4290010, 'Too Many Requests'], 500: [5000010, 'Internal server error'], 503: [5030010, 'Service Unavailable'] };
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://mock');
@@ -45,8 +53,17 @@ export async function startMockConsole(options = {}) {
       if (options.staticDirs) return serveStatic(options.staticDirs, url.pathname, res);
     }
     const body = req.method === 'POST' ? await readBody(req) : '';
+    const fault = faults.shift();
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.status) {
+      const [code, title] = ERROR_TITLES[fault.status] ?? [fault.status * 10000 + 10, 'Error'];
+      const headers = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+      return send(fault.status, JSON.stringify({ errors: [{ code, detail: null, title }] }), headers);
+    }
+    if (fault?.malformed) return send(200, '<html><body><h1>Login</h1></body></html>', { 'content-type': 'text/html' });
     const answer = mock.handle({ method: req.method, url: req.url, headers: req.headers, body });
-    return send(answer.status, answer.body, answer.headers);
+    const text = fault?.truncate ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
+    return send(answer.status, text, answer.headers);
   });
 
   await new Promise((resolve, reject) => {
@@ -57,6 +74,7 @@ export async function startMockConsole(options = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    injectFaults: (list) => faults.push(...list),
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
   };
 }
