@@ -239,6 +239,9 @@ impl TrustRules {
     }
 }
 
+/// How far in the future a `lastActiveDate` may be (clock skew) before `lastActive` fails.
+pub const MAX_CLOCK_SKEW_MINUTES: f64 = 5.0;
+
 /// Parses a dotted numeric version such as `23.10.1.1` into its numbers.
 pub fn parse_version(text: &str) -> Option<Vec<u64>> {
     let parts: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
@@ -503,7 +506,20 @@ impl<'r> Judge<'r> {
             };
             return self.check(RuleId::LastActive, false, expected, json!(date), message);
         };
-        let minutes = ((now_ms - micros as f64 / 1000.0) / 60_000.0).max(0.0);
+        let signed_minutes = (now_ms - micros as f64 / 1000.0) / 60_000.0;
+        // A report from the future is a wrong clock or a corrupt value, never proof of recent contact;
+        // a few minutes of skew between the console and this host are normal.
+        if signed_minutes < -MAX_CLOCK_SKEW_MINUTES {
+            let ahead = timestamp::one_decimal(-signed_minutes);
+            return self.check(
+                RuleId::LastActive,
+                false,
+                expected,
+                json!({ "lastActiveDate": date, "minutesAgo": (signed_minutes * 10.0).round() / 10.0 }),
+                format!("lastActiveDate is {ahead} minutes in the future: the console's or this host's clock is wrong"),
+            );
+        }
+        let minutes = signed_minutes.max(0.0);
         let rounded = (minutes * 10.0).round() / 10.0;
         self.check(
             RuleId::LastActive,
