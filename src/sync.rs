@@ -195,32 +195,47 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         }
         last_request_at = Some(client.runtime().now_ms());
         let request = page_request(connection, &snapshot.filters, cursor.as_deref());
-        let page_result = client.send(&request).await;
-        let response = match page_result {
-            Ok(response) => response,
-            Err(error) => {
-                snapshot.complete = false;
-                snapshot.resume_cursor = Some(cursor.unwrap_or_default());
-                finish_summary(
-                    &mut snapshot,
-                    &rules,
-                    now_ms,
-                    started,
-                    client,
-                    requests_before,
-                );
-                return Err(SyncFailure {
-                    error,
-                    partial: Box::new(snapshot),
-                });
+        // Every failure from here on keeps what was read, so the sync can resume at this page.
+        let stop = |mut snapshot: Snapshot, error: ConnectorError| {
+            snapshot.complete = false;
+            snapshot.resume_cursor = Some(cursor.clone().unwrap_or_default());
+            finish_summary(
+                &mut snapshot,
+                &rules,
+                now_ms,
+                started,
+                client,
+                requests_before,
+            );
+            SyncFailure {
+                error,
+                partial: Box::new(snapshot),
             }
         };
-        let page = wire::parse_agents_page(&response.body).map_err(|e| {
-            fail(ConnectorError::MalformedResponse(format!(
-                "agents page: {e}"
-            )))
-        })?;
+        let response = match client.send(&request).await {
+            Ok(response) => response,
+            Err(error) => return Err(stop(snapshot, error)),
+        };
+        let page = match wire::parse_agents_page(&response.body) {
+            Ok(page) => page,
+            Err(e) => {
+                let error = ConnectorError::MalformedResponse(format!("agents page: {e}"));
+                return Err(stop(snapshot, error));
+            }
+        };
         let pagination = page.pagination.as_ref().map(|p| &p.0);
+        let next = pagination
+            .and_then(|p| p.next_cursor.as_ref())
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        if next.is_some() && (page.data.is_empty() || next == cursor) {
+            // Checked before the page is absorbed, so a resume re-reads it cleanly.
+            let error = ConnectorError::MalformedResponse(
+                "the console returned a cursor that does not advance".into(),
+            );
+            return Err(stop(snapshot, error));
+        }
         snapshot.summary.total_items = pagination
             .and_then(|p| loose::count(&p.total_items))
             .or(snapshot.summary.total_items);
@@ -233,17 +248,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
             agents_seen: snapshot.summary.agents_seen,
             total_items: snapshot.summary.total_items,
         });
-        let next = pagination
-            .and_then(|p| p.next_cursor.as_ref())
-            .and_then(|c| c.as_str())
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned);
         match next {
-            Some(next) if page.data.is_empty() || Some(&next) == cursor.as_ref() => {
-                return Err(fail(ConnectorError::MalformedResponse(
-                    "the console returned a cursor that does not advance".into(),
-                )));
-            }
             Some(next) => cursor = Some(next),
             None => break,
         }

@@ -443,3 +443,60 @@ fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     assert_eq!((snapshot.summary.pages, snapshot.summary.requests), (3, 4));
     assert!(snapshot.complete);
 }
+
+#[test]
+fn a_malformed_page_mid_sync_keeps_what_was_read_and_resumes_there() {
+    let full = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+        .0
+        .unwrap();
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: ok("<html>proxy login</html>"),
+    });
+    let transport = FakeTransport::new(script);
+    let failure = run_sync(&transport, json!({}), 3).0.unwrap_err();
+    transport.assert_all_used();
+    assert_eq!(failure.error.code(), "MALFORMED_RESPONSE");
+    assert_eq!(failure.partial.resume_cursor.as_deref(), Some("c1"));
+    assert_eq!(
+        (
+            failure.partial.summary.pages,
+            failure.partial.summary.agents_seen
+        ),
+        (1, 3)
+    );
+
+    let resumed = run_sync(
+        &FakeTransport::new(pages(&fleet(), 1)),
+        json!({ "resumeFrom": serde_json::to_value(&*failure.partial).unwrap() }),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(resumed.serials, full.serials);
+}
+
+#[test]
+fn a_cursor_that_does_not_advance_stops_with_a_resumable_partial() {
+    let stuck = page(&fleet()[0], 8, Some("c0"));
+    let transport = FakeTransport::new(vec![
+        Exchange {
+            url: page_url(None),
+            answer: ok(page(&fleet()[0], 8, Some("c0"))),
+        },
+        Exchange {
+            url: page_url(Some("c0")),
+            answer: ok(stuck),
+        },
+    ]);
+    let failure = run_sync(&transport, json!({}), 3).0.unwrap_err();
+    transport.assert_all_used();
+    assert_eq!(failure.error.code(), "MALFORMED_RESPONSE");
+    assert_eq!(failure.partial.resume_cursor.as_deref(), Some("c0"));
+    assert_eq!(
+        failure.partial.summary.agents_seen, 3,
+        "the repeated page is not counted twice"
+    );
+}
