@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 cargo build --quiet --release --target wasm32-unknown-unknown
+rm -rf pkg/snippets # the JS driver is copied here under a hash that changes with the crate
 wasm-bindgen --target web --out-dir pkg --out-name sentinelone_connector \
   target/wasm32-unknown-unknown/release/sentinelone_connector.wasm
 # binaryen from npm: Debian's older wasm-opt emits a module that fails to load (externref table).

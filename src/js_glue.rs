@@ -1,50 +1,57 @@
-//! The JavaScript side of the boundary: the host fetch shim and the platform fetch as transports,
+//! The JavaScript side of the boundary: starting calls for the JS driver (`driver.js`) to run,
 //! decoding arguments and encoding outputs and coded errors. Only `lib.rs` calls into this file.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::capability::{self, Capability, CapabilityOutput};
 use crate::connection::ConnectionProperties;
+use crate::effects::{Call, Effect, EffectRuntime, EffectTransport, Effects};
 use crate::error::ConnectorError;
 use crate::health::HealthOutput;
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::MAX_BODY_BYTES;
-use crate::runtime::Runtime;
 use crate::schema::MANIFEST_JSON;
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::sync::{Progress, Snapshot, SyncFailure};
+use crate::transport::{HttpResponse, TransportError};
 
 /// The name every connector error carries in JavaScript.
 const ERROR_NAME: &str = "SentinelOneConnectorError";
 
-/// Runs `capability` for a JS caller and settles with a plain output object or a coded `Error`.
-pub async fn run(
+/// Starts `capability` for a JS caller: the promise settles with a plain output object or a coded `Error`.
+pub fn run(
     capability: Result<Capability, ConnectorError>,
     connection: JsValue,
     input: JsValue,
     options: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Promise {
     let connection = decode_connection(&connection);
-    let token = connection
-        .as_ref()
-        .ok()
-        .and_then(|c| c.api_token.as_ref())
-        .and_then(|t| t.as_str())
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
+    let token = token_of(&connection);
     let is_health_check = matches!(capability, Ok(Capability::TestConnection));
-    let outcome = async {
+    let prepared = (|| {
         let capability = capability?;
         let connection = connection?;
         let input = to_json_value(&input)
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let fetch = option_fn(&options, "fetch")?;
         let call_options = decode_options(&options, default_timeout(capability))?;
-        let runtime = HostRuntime;
-        let transport = HostTransport::new(fetch);
-        capability::invoke(
+        Ok((capability, connection, input, fetch, call_options))
+    })();
+    let (capability, connection, input, fetch, call_options) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            return settle_now(finish_run(Err(error), is_health_check, token.as_deref()));
+        }
+    };
+    let effects = Rc::new(RefCell::new(Effects::default()));
+    let (transport, runtime) = host_io(&effects);
+    let future = async move {
+        let outcome = capability::invoke(
             &transport,
             &runtime,
             capability,
@@ -52,35 +59,270 @@ pub async fn run(
             &input,
             call_options,
         )
-        .await
-    }
-    .await;
-    match outcome {
-        Ok(output) => encode_output(output),
-        // A health check reports even the arguments it could not read; it never throws.
-        Err(error) if is_health_check => {
-            let error = match &token {
-                Some(token) => error.redacted(token),
-                None => error,
-            };
-            encode_output(CapabilityOutput::Health(HealthOutput::failed(&error, None)))
-        }
-        Err(error) => Err(error_to_js(&error, token.as_deref())),
-    }
+        .await;
+        Outcome::Run(outcome)
+    };
+    let keep_bodies = matches!(
+        capability,
+        Capability::GetAgentBySerialNumber | Capability::EvaluateDeviceTrust
+    );
+    let call = HostCall {
+        call: Call::new(effects, future),
+        token,
+        is_health_check,
+        progress: Rc::default(),
+        ended: None,
+        raw_from: None,
+    };
+    crate::exports::drive(
+        call.into(),
+        fetch_arg(fetch),
+        JsValue::UNDEFINED,
+        MAX_BODY,
+        keep_bodies,
+    )
 }
 
 /// The generic entry: `invoke(capability, { connection, input }, options)`.
-pub async fn invoke(
-    capability: &JsValue,
-    request: &JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsValue> {
+pub fn invoke(capability: &JsValue, request: &JsValue, options: JsValue) -> Promise {
     let (connection, input) = split_request(request);
     match capability_named(capability) {
-        Ok(Capability::SyncAgents) => sync_agents(connection, input, options).await,
-        named => run(named, connection, input, options).await,
+        Ok(Capability::SyncAgents) => sync_agents(connection, input, options),
+        named => run(named, connection, input, options),
     }
 }
+
+/// What a call ends with, before it is encoded for JS.
+pub enum Outcome {
+    /// A capability run by [`run`].
+    Run(Result<CapabilityOutput, ConnectorError>),
+    /// A sync run by [`sync_agents`].
+    Sync(Result<Snapshot, SyncFailure>),
+}
+
+/// A running call as its JS driver sees it: poll it, report what completed, read its end.
+pub struct HostCall {
+    call: Call<Outcome>,
+    token: Option<String>,
+    is_health_check: bool,
+    progress: Rc<RefCell<Vec<Progress>>>,
+    ended: Option<Outcome>,
+    raw_from: Option<u32>,
+}
+
+/// What a call waits on, for the JS driver: `{ fetch: [[id, request]], sleep: [[id, ms]], cancel, progress, again }`.
+#[derive(Serialize)]
+struct Pending<'a> {
+    fetch: Vec<(u32, ShimRequest<'a>)>,
+    sleep: Vec<(u32, u64)>,
+    cancel: Vec<u32>,
+    progress: Vec<Progress>,
+    /// The call has ended: poll again once these are done.
+    again: bool,
+}
+
+/// A request as the host's fetch shim receives it.
+#[derive(Serialize)]
+struct ShimRequest<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: Headers<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+}
+
+/// Header names and values as one JSON object, in the order they are sent.
+struct Headers<'a>(&'a [(&'static str, String)]);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (*name, value.as_str())))
+    }
+}
+
+impl HostCall {
+    /// Runs the call as far as it goes: the effects to perform as JSON text, or the output, or the
+    /// coded error as `Err`.
+    pub fn poll(&mut self) -> Result<JsValue, JsValue> {
+        if self.ended.is_none() {
+            self.ended = self.call.poll();
+        }
+        let progress = std::mem::take(&mut *self.progress.borrow_mut());
+        // Progress made on the way to the end is reported before the end itself.
+        if progress.is_empty() {
+            if let Some(outcome) = self.ended.take() {
+                return self.finish(outcome);
+            }
+        }
+        let started = self.call.effects.borrow_mut().take_started();
+        let cancel = self.call.effects.borrow_mut().take_cancelled();
+        let mut pending = Pending {
+            fetch: Vec::new(),
+            sleep: Vec::new(),
+            cancel,
+            progress,
+            again: self.ended.is_some(),
+        };
+        for effect in &started {
+            match effect {
+                Effect::Fetch { id, request } => pending.fetch.push((
+                    *id,
+                    ShimRequest {
+                        method: request.method,
+                        url: &request.url,
+                        headers: Headers(&request.headers),
+                        body: request.body.as_deref(),
+                    },
+                )),
+                Effect::Sleep { id, ms } => pending.sleep.push((*id, *ms)),
+            }
+        }
+        let text = serde_json::to_string(&pending).unwrap_or_else(|_| {
+            "{\"fetch\":[],\"sleep\":[],\"cancel\":[],\"progress\":[],\"again\":true}".to_owned()
+        });
+        Ok(JsValue::from_str(&text))
+    }
+
+    /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
+    pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, body: Vec<u8>) {
+        let mut effects = self.call.effects.borrow_mut();
+        let body = match String::from_utf8(body) {
+            Ok(body) => body,
+            Err(_) => {
+                let message = "the response body is not UTF-8 text".to_owned();
+                return effects.failed(id, TransportError::Contract(message));
+            }
+        };
+        let mut names_and_values = headers.into_iter();
+        let mut pairs = Vec::new();
+        while let (Some(name), Some(value)) = (names_and_values.next(), names_and_values.next()) {
+            pairs.push((name, value));
+        }
+        effects.fetched(
+            id,
+            HttpResponse {
+                status,
+                headers: pairs,
+                body,
+            },
+        );
+    }
+
+    /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken shim contract, 2 too large.
+    pub fn failed(&mut self, id: u32, kind: u8, message: String) {
+        let error = match kind {
+            0 => TransportError::Network(message),
+            2 => TransportError::TooLarge(message),
+            _ => TransportError::Contract(message),
+        };
+        self.call.effects.borrow_mut().failed(id, error);
+    }
+
+    /// Reports that timer `id` fired.
+    pub fn fired(&mut self, id: u32) {
+        self.call.effects.borrow_mut().fired(id);
+    }
+
+    /// The fetch whose response text the driver parses into `rawResponse`, when the output has one.
+    pub fn raw_from(&self) -> Option<u32> {
+        self.raw_from
+    }
+
+    /// The error for a `rawResponse` the driver could not parse (the core parsed the same bytes).
+    pub fn raw_error(&self) -> JsValue {
+        let error = ConnectorError::MalformedResponse("the body is not JSON".into());
+        error_to_js(&error, None)
+    }
+
+    fn finish(&mut self, outcome: Outcome) -> Result<JsValue, JsValue> {
+        match outcome {
+            Outcome::Run(result) => {
+                if let Ok(output) = &result {
+                    let raw = match output {
+                        CapabilityOutput::Lookup(lookup) => Some(lookup.raw_response.as_str()),
+                        CapabilityOutput::Trust { raw_response, .. } => raw_response.as_deref(),
+                        _ => None,
+                    };
+                    self.raw_from = raw.and_then(|raw| self.call.effects.borrow().body_source(raw));
+                }
+                finish_run(result, self.is_health_check, self.token.as_deref())
+                    .map(|output| encode_output(output, self.raw_from.is_some()))?
+            }
+            Outcome::Sync(result) => finish_sync(result, self.token.as_deref()),
+        }
+    }
+}
+
+fn finish_run(
+    result: Result<CapabilityOutput, ConnectorError>,
+    is_health_check: bool,
+    token: Option<&str>,
+) -> Result<CapabilityOutput, JsValue> {
+    match result {
+        Ok(output) => Ok(output),
+        // A health check reports even the arguments it could not read; it never throws.
+        Err(error) if is_health_check => {
+            let error = match token {
+                Some(token) => error.redacted(token),
+                None => error,
+            };
+            Ok(CapabilityOutput::Health(HealthOutput::failed(&error, None)))
+        }
+        Err(error) => Err(error_to_js(&error, token)),
+    }
+}
+
+fn finish_sync(
+    result: Result<Snapshot, SyncFailure>,
+    token: Option<&str>,
+) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(snapshot) => encode_output(CapabilityOutput::Sync(Box::new(snapshot)), false),
+        Err(failure) => {
+            let error = error_to_js(&failure.error, token);
+            if let Ok(partial) = encode_output(CapabilityOutput::Sync(failure.partial), false) {
+                let _ = Reflect::set(&error, &"partial".into(), &partial);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// A settled promise for a call that ended before its first request.
+fn settle_now(result: Result<CapabilityOutput, JsValue>) -> Promise {
+    match result.and_then(|output| encode_output(output, false)) {
+        Ok(output) => Promise::resolve(&output),
+        Err(error) => Promise::reject(&error),
+    }
+}
+
+fn token_of(connection: &Result<ConnectionProperties, ConnectorError>) -> Option<String> {
+    connection
+        .as_ref()
+        .ok()
+        .and_then(|c| c.api_token.as_ref())
+        .and_then(|t| t.as_str())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The transport and runtime of one call: requests and timers become effects for the JS driver.
+fn host_io(effects: &Rc<RefCell<Effects>>) -> (EffectTransport, EffectRuntime) {
+    let transport = EffectTransport(Rc::clone(effects));
+    let runtime = EffectRuntime {
+        effects: Rc::clone(effects),
+        now: js_sys::Date::now,
+        random: js_sys::Math::random,
+    };
+    (transport, runtime)
+}
+
+fn fetch_arg(fetch: Option<Function>) -> JsValue {
+    fetch.map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
+/// The body limit as the JS driver checks it before a body crosses into wasm memory.
+const MAX_BODY: f64 = MAX_BODY_BYTES as f64;
 
 /// Reads `{ connection, input }` of the generic `invoke` entry.
 pub fn split_request(request: &JsValue) -> (JsValue, JsValue) {
@@ -158,7 +400,9 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
     js_error.into()
 }
 
-fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
+/// The output as a plain object; `rawResponse` is left `null` for the driver when `raw_from_host` (the
+/// driver parses its own copy of the body: no copy out of wasm memory).
+fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValue, JsValue> {
     let (text, raw) = match &output {
         CapabilityOutput::Lookup(lookup) => (
             serde_json::to_string(&lookup.output),
@@ -185,8 +429,8 @@ fn encode_output(output: CapabilityOutput) -> Result<JsValue, JsValue> {
     if let Some(raw) = raw {
         // Parsed on its own rather than spliced into the output text: no second copy of a big body.
         let raw = match raw {
-            Some(raw) => js_sys::JSON::parse(raw).map_err(|_| malformed())?,
-            None => JsValue::NULL,
+            Some(raw) if !raw_from_host => js_sys::JSON::parse(raw).map_err(|_| malformed())?,
+            _ => JsValue::NULL,
         };
         Reflect::set(&object, &"rawResponse".into(), &raw)?;
     }
@@ -277,20 +521,11 @@ fn decode_options(
     CallOptions::new(timeout, number("maxAttempts")?)?.with_now(now)
 }
 
-/// Runs Sync Agents for a JS caller: `options.onProgress` gets `{ page, agentsSeen, totalItems }` after
+/// Starts Sync Agents for a JS caller: `options.onProgress` gets `{ page, agentsSeen, totalItems }` after
 /// each page; a failure rejects with a coded `Error` whose `.partial` is the snapshot so far.
-pub async fn sync_agents(
-    connection: JsValue,
-    input: JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsValue> {
+pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Promise {
     let decoded = decode_connection(&connection);
-    let token = decoded
-        .as_ref()
-        .ok()
-        .and_then(|c| c.api_token.as_ref())
-        .and_then(|t| t.as_str())
-        .map(|t| t.trim().to_owned());
+    let token = token_of(&decoded);
     let prepared = (|| {
         let connection = decoded?;
         let input = to_json_value(&input)
@@ -305,37 +540,37 @@ pub async fn sync_agents(
         let call_options = decode_options(&options, default_timeout(Capability::SyncAgents))?;
         Ok::<_, ConnectorError>((connection, input, fetch, progress, call_options))
     })();
-    let (connection, input, fetch, progress, call_options) =
-        prepared.map_err(|e| error_to_js(&e, token.as_deref()))?;
-    let report = |p: crate::sync::Progress| {
-        if let (Some(callback), Ok(text)) = (&progress, serde_json::to_string(&p)) {
-            if let Ok(arg) = js_sys::JSON::parse(&text) {
-                // A throwing progress callback is the host's bug; the sync goes on.
-                let _ = callback.call1(&JsValue::UNDEFINED, &arg);
-            }
-        }
+    let (connection, input, fetch, on_progress, call_options) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => return Promise::reject(&error_to_js(&error, token.as_deref())),
     };
-    let runtime = HostRuntime;
-    let transport = HostTransport::new(fetch);
-    let result = crate::capability::sync_agents(
-        &transport,
-        &runtime,
-        &connection,
-        &input,
-        call_options,
-        &report,
-    )
-    .await;
-    match result {
-        Ok(snapshot) => encode_output(CapabilityOutput::Sync(Box::new(snapshot))),
-        Err(failure) => {
-            let error = error_to_js(&failure.error, token.as_deref());
-            if let Ok(partial) = encode_output(CapabilityOutput::Sync(failure.partial)) {
-                let _ = Reflect::set(&error, &"partial".into(), &partial);
-            }
-            Err(error)
-        }
-    }
+    let effects = Rc::new(RefCell::new(Effects::default()));
+    let (transport, runtime) = host_io(&effects);
+    let progress: Rc<RefCell<Vec<Progress>>> = Rc::default();
+    let reports = Rc::clone(&progress);
+    let future = async move {
+        let report = |p: Progress| reports.borrow_mut().push(p);
+        let outcome = capability::sync_agents(
+            &transport,
+            &runtime,
+            &connection,
+            &input,
+            call_options,
+            &report,
+        )
+        .await;
+        Outcome::Sync(outcome)
+    };
+    let call = HostCall {
+        call: Call::new(effects, future),
+        token,
+        is_health_check: false,
+        progress,
+        ended: None,
+        raw_from: None,
+    };
+    let on_progress = on_progress.map_or(JsValue::UNDEFINED, JsValue::from);
+    crate::exports::drive(call.into(), fetch_arg(fetch), on_progress, MAX_BODY, false)
 }
 
 /// Answers a sign-in check from a snapshot object, reading only its head and the one serial's entry.
@@ -398,10 +633,13 @@ pub fn check_serial(
     };
     let evaluation = crate::sync::check_serial(&head, entry.as_ref(), serial_input, now, max_age)
         .map_err(coded)?;
-    encode_output(CapabilityOutput::Trust {
-        evaluation,
-        raw_response: None,
-    })
+    encode_output(
+        CapabilityOutput::Trust {
+            evaluation,
+            raw_response: None,
+        },
+        false,
+    )
 }
 
 fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {
@@ -421,286 +659,4 @@ fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, Connecto
         .dyn_into::<Function>()
         .map(Some)
         .map_err(|_| ConnectorError::InvalidInput(format!("options.{name} must be a function")))
-}
-
-/// The JS host's clock (`Date.now`), timer (`setTimeout`) and randomness (`Math.random`).
-struct HostRuntime;
-
-impl Runtime for HostRuntime {
-    fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
-    }
-
-    async fn sleep(&self, ms: u64) {
-        let global = js_sys::global();
-        let function = |name: &str| {
-            Reflect::get(&global, &name.into())
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-        };
-        // Every JS runtime has setTimeout; without one, a timer never fires rather than firing at once.
-        let Some(set_timeout) = function("setTimeout") else {
-            std::future::pending::<()>().await;
-            return;
-        };
-        let delay = JsValue::from_f64(ms.min(i32::MAX as u64) as f64);
-        let mut timer = Timer {
-            id: JsValue::UNDEFINED,
-            resolve: None,
-            clear_timeout: function("clearTimeout"),
-        };
-        let promise = Promise::new(&mut |resolve, _reject| {
-            timer.id = set_timeout
-                .call2(&JsValue::UNDEFINED, &resolve, &delay)
-                .unwrap_or(JsValue::UNDEFINED);
-            timer.resolve = Some(resolve);
-        });
-        let _ = JsFuture::from(promise).await;
-    }
-
-    fn random(&self) -> f64 {
-        js_sys::Math::random()
-    }
-}
-
-/// A pending `setTimeout`, cleared when its sleep is dropped (a finished call must not keep a Node
-/// host's event loop alive) and resolved then, so the awaiting future's callbacks are freed.
-struct Timer {
-    id: JsValue,
-    resolve: Option<Function>,
-    clear_timeout: Option<Function>,
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(clear) = &self.clear_timeout {
-            let _ = clear.call1(&JsValue::UNDEFINED, &self.id);
-        }
-        if let Some(resolve) = &self.resolve {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        }
-    }
-}
-
-/// Where requests go: the host's fetch shim when it passed one, else the platform's `fetch`.
-enum HostTransport {
-    Shim(ShimTransport),
-    Platform(PlatformTransport),
-}
-
-impl HostTransport {
-    fn new(fetch: Option<Function>) -> Self {
-        match fetch {
-            Some(fetch) => Self::Shim(ShimTransport { fetch }),
-            None => Self::Platform(PlatformTransport),
-        }
-    }
-}
-
-impl Transport for HostTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        match self {
-            Self::Shim(shim) => shim.send(request).await,
-            Self::Platform(platform) => platform.send(request).await,
-        }
-    }
-}
-
-/// The host's fetch shim: `(request) => Promise<{ status, headers?, body }>`.
-struct ShimTransport {
-    fetch: Function,
-}
-
-/// Aborts its controller when dropped: the connector stopped waiting (deadline) or the call ended.
-struct AbortOnDrop(Option<web_sys::AbortController>);
-
-impl AbortOnDrop {
-    fn new() -> Self {
-        Self(web_sys::AbortController::new().ok())
-    }
-
-    fn signal(&self) -> Option<web_sys::AbortSignal> {
-        self.0.as_ref().map(web_sys::AbortController::signal)
-    }
-
-    /// A response arrived: nothing to abort (and `abort()` costs a DOMException with a stack).
-    fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(controller) = &self.0 {
-            controller.abort();
-        }
-    }
-}
-
-impl Transport for ShimTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let abort = AbortOnDrop::new();
-        let js_request = request_to_js(&request);
-        if let Some(signal) = abort.signal() {
-            let _ = Reflect::set(&js_request, &"signal".into(), &signal);
-        }
-        let returned = self
-            .fetch
-            .call1(&JsValue::UNDEFINED, &js_request)
-            .map_err(|thrown| TransportError::Network(describe_rejection(&thrown)))?;
-        // Promise.resolve also adopts foreign thenables and plain values.
-        let settled = JsFuture::from(Promise::resolve(&returned))
-            .await
-            .map_err(|rejected| TransportError::Network(describe_rejection(&rejected)))?;
-        abort.disarm();
-        response_from_js(&settled)
-    }
-}
-
-fn request_to_js(request: &HttpRequest) -> JsValue {
-    let object = Object::new();
-    let headers = Object::new();
-    for (name, value) in &request.headers {
-        let _ = Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value),
-        );
-    }
-    let _ = Reflect::set(&object, &"method".into(), &request.method.into());
-    let _ = Reflect::set(&object, &"url".into(), &JsValue::from_str(&request.url));
-    let _ = Reflect::set(&object, &"headers".into(), &headers);
-    if let Some(body) = &request.body {
-        let _ = Reflect::set(&object, &"body".into(), &JsValue::from_str(body));
-    }
-    object.into()
-}
-
-fn response_from_js(value: &JsValue) -> Result<HttpResponse, TransportError> {
-    let contract = |m: &str| TransportError::Contract(m.to_owned());
-    if !value.is_object() {
-        return Err(contract(
-            "the fetch shim must resolve with an object { status, headers?, body }",
-        ));
-    }
-    let get = |name: &str| {
-        Reflect::get(value, &JsValue::from_str(name))
-            .map_err(|_| contract("reading the response object threw"))
-    };
-    let status = get("status")?
-        .as_f64()
-        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
-        .ok_or_else(|| {
-            contract("response.status must be an integer HTTP status from 100 to 599")
-        })?;
-    let body = body_text(&get("body")?)?;
-    Ok(HttpResponse {
-        status: status as u16,
-        headers: headers_from_js(&get("headers")?),
-        body,
-    })
-}
-
-/// Copies a JS string body into wasm memory, refusing a non-string or an oversized one before the copy.
-fn body_text(body: &JsValue) -> Result<String, TransportError> {
-    let Some(text) = body.dyn_ref::<js_sys::JsString>() else {
-        return Err(TransportError::Contract(
-            "response.body must be a string (the response text)".into(),
-        ));
-    };
-    // A JS length counts UTF-16 units, at most one per UTF-8 byte: over the limit here is over it in bytes.
-    let units = text.length() as usize;
-    if units > MAX_BODY_BYTES {
-        return Err(TransportError::TooLarge(format!(
-            "the response body is {units} characters; at most {MAX_BODY_BYTES} bytes are accepted"
-        )));
-    }
-    Ok(String::from(text))
-}
-
-fn headers_from_js(headers: &JsValue) -> Vec<(String, String)> {
-    if !headers.is_object() {
-        return Vec::new();
-    }
-    // A Headers or Map instance iterates as [name, value] pairs; a plain object does not iterate.
-    let pairs: Array = match js_sys::try_iter(headers) {
-        Ok(Some(iter)) => iter.filter_map(Result::ok).collect(),
-        _ => Object::entries(headers.unchecked_ref()),
-    };
-    pairs
-        .iter()
-        .filter_map(|pair| {
-            let pair: Array = pair.dyn_into().ok()?;
-            Some((
-                pair.get(0).as_string()?.to_ascii_lowercase(),
-                pair.get(1).as_string()?,
-            ))
-        })
-        .collect()
-}
-
-fn describe_rejection(value: &JsValue) -> String {
-    let text = if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        String::from(error.message())
-    } else if let Some(text) = value.as_string() {
-        text
-    } else if value.is_undefined() {
-        "the fetch shim rejected with undefined".to_owned()
-    } else {
-        format!(
-            "the fetch shim rejected with a non-Error value ({})",
-            value.js_typeof().as_string().unwrap_or_default()
-        )
-    };
-    text.chars().take(500).collect()
-}
-
-/// The platform's own `fetch` (Node 18+ or the browser): gloo-net builds the request.
-struct PlatformTransport;
-
-impl Transport for PlatformTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let network = |m: String| TransportError::Network(m);
-        let method = match request.method {
-            "POST" => gloo_net::http::Method::POST,
-            _ => gloo_net::http::Method::GET,
-        };
-        let abort = AbortOnDrop::new();
-        let signal = abort.signal();
-        let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
-            .method(method)
-            .abort_signal(signal.as_ref());
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        let built = match request.body {
-            Some(body) => builder.body(body),
-            None => builder.build(),
-        }
-        .map_err(|e| network(e.to_string()))?;
-        // gloo-net's own send() panics when fetch resolves with a foreign object; this call cannot.
-        let promise = crate::exports::platform_fetch(&built.into())
-            .map_err(|thrown| network(describe_rejection(&thrown)))?;
-        let resolved = JsFuture::from(promise)
-            .await
-            .map_err(|rejected| network(describe_rejection(&rejected)))?;
-        let response: web_sys::Response = resolved.dyn_into().map_err(|_| {
-            TransportError::Contract(
-                "the platform fetch resolved with something that is not a Response".into(),
-            )
-        })?;
-        let text = response
-            .text()
-            .map_err(|e| network(describe_rejection(&e)))?;
-        let body = JsFuture::from(text)
-            .await
-            .map_err(|e| network(describe_rejection(&e)))?;
-        let body = body_text(&body)?;
-        abort.disarm();
-        Ok(HttpResponse {
-            status: response.status(),
-            headers: headers_from_js(&response.headers()),
-            body,
-        })
-    }
 }

@@ -8,6 +8,7 @@
 pub mod capability;
 pub mod client;
 pub mod connection;
+pub mod effects;
 pub mod error;
 pub mod health;
 pub mod lookup;
@@ -39,13 +40,61 @@ mod exports {
     use crate::capability::Capability;
     use crate::js_glue;
 
-    #[wasm_bindgen]
+    #[wasm_bindgen(module = "/src/driver.js")]
     extern "C" {
-        /// The platform's global `fetch`; a missing or throwing one is an `Err`, never a trap.
-        #[wasm_bindgen(catch, js_name = fetch)]
-        pub(crate) fn platform_fetch(
-            request: &web_sys::Request,
-        ) -> Result<js_sys::Promise, JsValue>;
+        /// Runs a started call to its end: performs its effects (requests, timers, progress) and polls it.
+        pub(crate) fn drive(
+            call: Call,
+            fetch: JsValue,
+            on_progress: JsValue,
+            max_body_bytes: f64,
+            keep_bodies: bool,
+        ) -> js_sys::Promise;
+    }
+
+    /// A running capability call, driven by `driver.js`; hosts never see it.
+    #[wasm_bindgen(skip_typescript)]
+    pub struct Call(js_glue::HostCall);
+
+    impl From<js_glue::HostCall> for Call {
+        fn from(call: js_glue::HostCall) -> Self {
+            Self(call)
+        }
+    }
+
+    #[wasm_bindgen]
+    impl Call {
+        /// Runs the call as far as it goes: effects as JSON text, the output, or throws the coded error.
+        pub fn poll(&mut self) -> Result<JsValue, JsValue> {
+            self.0.poll()
+        }
+
+        /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
+        pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, body: Vec<u8>) {
+            self.0.fetched(id, status, headers, body)
+        }
+
+        /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken contract, 2 too large.
+        pub fn failed(&mut self, id: u32, kind: u8, message: String) {
+            self.0.failed(id, kind, message)
+        }
+
+        /// Reports that timer `id` fired.
+        pub fn fired(&mut self, id: u32) {
+            self.0.fired(id)
+        }
+
+        /// The fetch whose response text becomes `rawResponse`, once the call has ended.
+        #[wasm_bindgen(getter, js_name = rawFrom)]
+        pub fn raw_from(&self) -> Option<u32> {
+            self.0.raw_from()
+        }
+
+        /// The coded error for a `rawResponse` the driver could not parse.
+        #[wasm_bindgen(js_name = rawError)]
+        pub fn raw_error(&self) -> JsValue {
+            self.0.raw_error()
+        }
     }
 
     #[wasm_bindgen(typescript_custom_section)]
@@ -71,54 +120,48 @@ mod exports {
 
     /// Looks up the SentinelOne agent whose serial number equals `input.serialNumber` exactly.
     #[wasm_bindgen(js_name = getAgentBySerialNumber, skip_typescript)]
-    pub async fn get_agent_by_serial_number(
+    pub fn get_agent_by_serial_number(
         connection: JsValue,
         input: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> js_sys::Promise {
         js_glue::run(
             Ok(Capability::GetAgentBySerialNumber),
             connection,
             input,
             options,
         )
-        .await
     }
 
     /// Looks the device up and judges it against the trust rules: `trusted`, `reasons`, `checks`.
     #[wasm_bindgen(js_name = evaluateDeviceTrust, skip_typescript)]
-    pub async fn evaluate_device_trust(
+    pub fn evaluate_device_trust(
         connection: JsValue,
         input: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> js_sys::Promise {
         js_glue::run(
             Ok(Capability::EvaluateDeviceTrust),
             connection,
             input,
             options,
         )
-        .await
     }
 
     /// Checks the base URL and token with one least-privilege read; failures are returned, not thrown.
     #[wasm_bindgen(js_name = testConnection, skip_typescript)]
-    pub async fn test_connection(
+    pub fn test_connection(
         connection: JsValue,
         input: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        js_glue::run(Ok(Capability::TestConnection), connection, input, options).await
+    ) -> js_sys::Promise {
+        js_glue::run(Ok(Capability::TestConnection), connection, input, options)
     }
 
     /// Judges every agent of the tenant in one paged pass into a snapshot keyed by serial.
     #[wasm_bindgen(js_name = syncAgents, skip_typescript)]
-    pub async fn sync_agents(
-        connection: JsValue,
-        input: JsValue,
-        options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        js_glue::sync_agents(connection, input, options).await
+    pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> js_sys::Promise {
+        js_glue::sync_agents(connection, input, options)
     }
 
     /// Answers a sign-in check from a snapshot, with no network: the Evaluate Device Trust shape.
@@ -133,11 +176,7 @@ mod exports {
 
     /// Runs a capability by name with `{ connection, input }`, as a flow engine calls it.
     #[wasm_bindgen(skip_typescript)]
-    pub async fn invoke(
-        capability: JsValue,
-        request: JsValue,
-        options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        js_glue::invoke(&capability, &request, options).await
+    pub fn invoke(capability: JsValue, request: JsValue, options: JsValue) -> js_sys::Promise {
+        js_glue::invoke(&capability, &request, options)
     }
 }

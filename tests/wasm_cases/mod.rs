@@ -5,10 +5,23 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use sentinelone_connector::{
-    check_serial, evaluate_device_trust, get_agent_by_serial_number, input_schema, invoke,
-    manifest, output_schema, sync_agents, test_connection,
-};
+use sentinelone_connector::{check_serial, input_schema, manifest, output_schema};
+
+/// The exports a JS host awaits, awaited the same way: each returns a promise its JS driver settles.
+macro_rules! awaited {
+    ($($name:ident),*) => {$(
+        async fn $name(a: JsValue, b: JsValue, c: JsValue) -> Result<JsValue, JsValue> {
+            JsFuture::from(sentinelone_connector::$name(a, b, c)).await
+        }
+    )*};
+}
+awaited!(
+    get_agent_by_serial_number,
+    evaluate_device_trust,
+    test_connection,
+    sync_agents,
+    invoke
+);
 
 const TOKEN: &str = "wasm-test-token-8d7c6b5a4f3e2d1c";
 const BASE: &str = "https://usea1-partners.sentinelone.net";

@@ -1,0 +1,208 @@
+// The host side of a running call: performs the effects the connector's core asks for (requests
+// through the host's fetch shim or the platform's fetch, timers, progress reports) and polls the call
+// after each one completes. `src/lib.rs` imports `drive`; the core never touches a promise.
+
+const encoder = new TextEncoder();
+const NETWORK = 0;
+const CONTRACT = 1;
+const TOO_LARGE = 2;
+// setTimeout treats longer delays as 0.
+const MAX_DELAY_MS = 2147483647;
+
+/** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
+export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
+  const send = typeof fetch === 'function' ? fetch : platformFetch;
+  return new Promise((resolve, reject) => {
+    const live = new Map(); // effect id -> cancels it
+    const bodies = new Map(); // fetch id -> the response text, reused as rawResponse
+    let finished = false;
+
+    const finish = () => {
+      finished = true;
+      for (const cancel of live.values()) cancel();
+      live.clear();
+      call.free();
+    };
+
+    const step = () => {
+      if (finished) return;
+      let state;
+      try {
+        state = call.poll();
+      } catch (error) {
+        finish();
+        reject(error);
+        return;
+      }
+      if (typeof state !== 'string') {
+        const raw = call.rawFrom;
+        if (raw !== undefined) {
+          try {
+            // The core parsed these very bytes as JSON, so the engine's own parse cannot fail.
+            state.rawResponse = JSON.parse(bodies.get(raw));
+          } catch {
+            const error = call.rawError();
+            finish();
+            reject(error);
+            return;
+          }
+        }
+        finish();
+        resolve(state);
+        return;
+      }
+      const effects = JSON.parse(state);
+      for (const id of effects.cancel) {
+        const cancel = live.get(id);
+        live.delete(id);
+        if (cancel) cancel();
+      }
+      for (const progress of effects.progress) {
+        try {
+          if (typeof onProgress === 'function') onProgress(progress);
+        } catch {
+          // A throwing progress callback is the host's bug; the sync goes on.
+        }
+      }
+      for (const [id, ms] of effects.sleep) {
+        // Every JS runtime has setTimeout; without one, a timer never fires rather than firing at once.
+        if (typeof setTimeout !== 'function') continue;
+        const timer = setTimeout(() => {
+          if (!live.delete(id)) return;
+          call.fired(id);
+          step();
+        }, Math.min(ms, MAX_DELAY_MS));
+        live.set(id, () => clearTimeout(timer));
+      }
+      for (const [id, request] of effects.fetch) start(id, request);
+      if (effects.again) step();
+    };
+
+    const start = (id, request) => {
+      // The signal is made when the shim first reads it (most never do, and an AbortController costs
+      // more than the rest of a call); it is aborted only when the core stops waiting (deadline).
+      let controller;
+      let aborted = false;
+      Object.defineProperty(request, 'signal', {
+        enumerable: true,
+        configurable: true,
+        get() {
+          if (controller === undefined && typeof AbortController === 'function') {
+            controller = new AbortController();
+            if (aborted) controller.abort();
+          }
+          return controller?.signal;
+        },
+      });
+      live.set(id, () => {
+        aborted = true;
+        controller?.abort();
+      });
+      // Also catches a shim that throws synchronously, and adopts thenables and plain values.
+      new Promise((adopt) => adopt(send(request))).then(
+        (response) => {
+          if (!live.delete(id)) return;
+          const read = readResponse(response, maxBodyBytes);
+          if (read.kind !== undefined) {
+            call.failed(id, read.kind, read.message);
+          } else {
+            if (keepBodies) bodies.set(id, read.body);
+            call.fetched(id, read.status, read.headers, encoder.encode(read.body));
+          }
+          step();
+        },
+        (reason) => {
+          if (!live.delete(id)) return;
+          call.failed(id, NETWORK, describeRejection(reason));
+          step();
+        },
+      );
+    };
+
+    step();
+  });
+}
+
+/** The platform's own fetch (Node 18+ or a browser), shaped like a host shim's answer. */
+async function platformFetch(request) {
+  const { url, method, headers, body, signal } = request;
+  const response = await globalThis.fetch(url, { method, headers, body, signal });
+  if (typeof Response !== 'function' || !(response instanceof Response)) {
+    return { [NOT_A_RESPONSE]: true };
+  }
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+const NOT_A_RESPONSE = Symbol('not a Response');
+
+/** Checks what a shim resolved with: `{ status, headers?, body }`, or why it is not one. */
+function readResponse(response, maxBodyBytes) {
+  const contract = (message) => ({ kind: CONTRACT, message });
+  if (response === null || typeof response !== 'object') {
+    return contract('the fetch shim must resolve with an object { status, headers?, body }');
+  }
+  if (response[NOT_A_RESPONSE]) {
+    return contract('the platform fetch resolved with something that is not a Response');
+  }
+  let status;
+  let body;
+  let headers;
+  try {
+    status = response.status;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      return contract('response.status must be an integer HTTP status from 100 to 599');
+    }
+    body = response.body;
+    if (typeof body !== 'string') {
+      return contract('response.body must be a string (the response text)');
+    }
+    // A JS length counts UTF-16 units, at most one per UTF-8 byte: over the limit here is over it in bytes.
+    if (body.length > maxBodyBytes) {
+      return {
+        kind: TOO_LARGE,
+        message: `the response body is ${body.length} characters; at most ${maxBodyBytes} bytes are accepted`,
+      };
+    }
+    headers = headerList(response.headers);
+  } catch {
+    return contract('reading the response object threw');
+  }
+  return { status, headers, body };
+}
+
+/** Header names (lower-cased) and values in turn, from a plain object, a Headers or a Map. */
+function headerList(headers) {
+  if (headers === null || typeof headers !== 'object') return [];
+  let pairs;
+  try {
+    pairs = typeof headers[Symbol.iterator] === 'function' ? Array.from(headers) : Object.entries(headers);
+  } catch {
+    return [];
+  }
+  const list = [];
+  for (const pair of pairs) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+      list.push(pair[0].toLowerCase(), pair[1]);
+    }
+  }
+  return list;
+}
+
+/** A rejection as text: never assumes it holds an Error. */
+function describeRejection(value) {
+  let text;
+  if (value instanceof Error) {
+    try {
+      text = String(value.message);
+    } catch {
+      text = 'the fetch shim rejected with an Error whose message cannot be read';
+    }
+  } else if (typeof value === 'string') {
+    text = value;
+  } else if (value === undefined) {
+    text = 'the fetch shim rejected with undefined';
+  } else {
+    text = `the fetch shim rejected with a non-Error value (${typeof value})`;
+  }
+  return Array.from(text).slice(0, 500).join('');
+}
