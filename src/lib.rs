@@ -11,6 +11,7 @@ pub mod connection;
 pub mod effects;
 pub mod error;
 pub mod health;
+pub mod json;
 pub mod lookup;
 pub mod loose;
 pub mod options;

@@ -7,6 +7,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::UpstreamDetail;
+use crate::json::Reader;
 use crate::loose::{self, Loose};
 
 /// How deeply a response may nest; SentinelOne's agent pages nest about five levels.
@@ -15,45 +16,92 @@ pub const MAX_DEPTH: usize = 64;
 /// Parses one page of agents, which must be a JSON object whose `data` is an array of objects,
 /// nested at most [`MAX_DEPTH`] levels.
 pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, String> {
-    if nesting_exceeds(body.as_bytes(), MAX_DEPTH) {
-        return Err(format!("the body nests deeper than {MAX_DEPTH} levels"));
-    }
-    serde_json::from_str::<Object<AgentsPage<'_>>>(body)
-        .map(|o| o.0)
-        .map_err(|e| e.to_string())
+    let mut reader = Reader::new(body, MAX_DEPTH);
+    let mut data = None;
+    let mut pagination = None;
+    reader.object(|r, key| match &*key {
+        "data" => {
+            let mut agents = Vec::new();
+            r.array(|r| {
+                agents.push(Object(read_agent(r)?));
+                Ok(())
+            })?;
+            once(&mut data, agents, &key)
+        }
+        "pagination" => {
+            let read = if r.null()? {
+                None
+            } else {
+                Some(Object(read_pagination(r)?))
+            };
+            once(&mut pagination, read, &key)
+        }
+        _ => r.skip(),
+    })?;
+    reader.end()?;
+    Ok(AgentsPage {
+        data: data.ok_or("missing field `data`")?,
+        pagination: pagination.flatten(),
+    })
 }
 
-/// Whether JSON text nests arrays and objects deeper than `limit` (strings are skipped).
-// serde_json skips values it does not read without a depth limit; a host walking rawResponse
-// recursively would not be so lucky, so absurd nesting is refused up front.
-pub fn nesting_exceeds(json: &[u8], limit: usize) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &byte in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+// A key given twice is refused, as serde refuses a duplicate field: which one would a host believe?
+fn once<T>(slot: &mut Option<T>, value: T, key: &str) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("duplicate field `{key}`"));
     }
-    false
+    *slot = Some(value);
+    Ok(())
+}
+
+fn read_pagination<'a>(r: &mut Reader<'a>) -> Result<Pagination<'a>, String> {
+    let mut pagination = Pagination::default();
+    let (mut total_items, mut next_cursor) = (None, None);
+    r.object(|r, key| match &*key {
+        "totalItems" => once(&mut total_items, r.loose()?, &key),
+        "nextCursor" => once(&mut next_cursor, r.loose()?, &key),
+        _ => r.skip(),
+    })?;
+    pagination.total_items = total_items.flatten();
+    pagination.next_cursor = next_cursor.flatten();
+    Ok(pagination)
+}
+
+fn read_agent<'a>(r: &mut Reader<'a>) -> Result<Agent<'a>, String> {
+    let mut agent = Agent::default();
+    let mut seen = 0u32;
+    r.object(|r, key| {
+        let (bit, slot) = match &*key {
+            "id" => (0, &mut agent.id),
+            "uuid" => (1, &mut agent.uuid),
+            "computerName" => (2, &mut agent.computer_name),
+            "serialNumber" => (3, &mut agent.serial_number),
+            "osType" => (4, &mut agent.os_type),
+            "osName" => (5, &mut agent.os_name),
+            "agentVersion" => (6, &mut agent.agent_version),
+            "isActive" => (7, &mut agent.is_active),
+            "isDecommissioned" => (8, &mut agent.is_decommissioned),
+            "lastActiveDate" => (9, &mut agent.last_active_date),
+            "siteId" => (10, &mut agent.site_id),
+            "accountId" => (11, &mut agent.account_id),
+            "groupId" => (12, &mut agent.group_id),
+            "networkStatus" => (13, &mut agent.network_status),
+            "infected" => (14, &mut agent.infected),
+            "activeThreats" => (15, &mut agent.active_threats),
+            "threatRebootRequired" => (16, &mut agent.threat_reboot_required),
+            "operationalState" => (17, &mut agent.operational_state),
+            "isUninstalled" => (18, &mut agent.is_uninstalled),
+            "isPendingUninstall" => (19, &mut agent.is_pending_uninstall),
+            _ => return r.skip(),
+        };
+        if seen & (1 << bit) != 0 {
+            return Err(format!("duplicate field `{key}`"));
+        }
+        seen |= 1 << bit;
+        *slot = r.loose()?;
+        Ok(())
+    })?;
+    Ok(agent)
 }
 
 /// A value that must be a JSON object: derived structs would otherwise also accept an array.
@@ -79,72 +127,46 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 }
 
 /// One page of `GET /web/api/v2.1/agents`; strings borrow from the body where they can.
-#[derive(Deserialize, Debug)]
+#[derive(Debug)]
 pub struct AgentsPage<'a> {
     /// The agents on this page; required, since a page without it is not the documented response.
-    #[serde(borrow)]
     pub data: Vec<Object<Agent<'a>>>,
     /// Totals and the cursor of the next page.
-    #[serde(borrow, default)]
     pub pagination: Option<Object<Pagination<'a>>>,
 }
 
 /// `pagination` of a list response.
-#[derive(Deserialize, Debug, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct Pagination<'a> {
     /// How many items match the query across all pages.
-    #[serde(borrow, default)]
     pub total_items: Option<Loose<'a>>,
     /// The cursor of the next page; null on the last page.
-    #[serde(borrow, default)]
     pub next_cursor: Option<Loose<'a>>,
 }
 
 /// An agent as the API describes it; only the fields the connector reads are kept.
-#[derive(Deserialize, Debug, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 #[allow(missing_docs)] // the names are the API's own
 pub struct Agent<'a> {
-    #[serde(borrow, default)]
     pub id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub uuid: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub computer_name: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub serial_number: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub os_type: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub os_name: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub agent_version: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub is_active: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub is_decommissioned: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub last_active_date: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub site_id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub account_id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub group_id: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub network_status: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub infected: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub active_threats: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub threat_reboot_required: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub operational_state: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub is_uninstalled: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub is_pending_uninstall: Option<Loose<'a>>,
 }
 
@@ -256,10 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn nesting_is_measured_outside_strings() {
-        assert!(!nesting_exceeds(br#"{"a":[{"b":[1]}]}"#, 4));
-        assert!(nesting_exceeds(br#"{"a":[{"b":[[1]]}]}"#, 4));
-        assert!(!nesting_exceeds(br#"{"a":"[[[[[[[[[[","b":"\"[[[["}"#, 1));
+    fn nesting_is_limited_across_the_whole_page() {
         let deep = format!(
             r#"{{"data":[{{"zzz":{}1{}}}]}}"#,
             "[".repeat(100_000),
@@ -293,10 +312,7 @@ mod tests {
             r#"{"data":null}"#,
             r#"[]"#,
         ] {
-            assert!(
-                serde_json::from_str::<AgentsPage<'_>>(body).is_err(),
-                "{body}"
-            );
+            assert!(parse_agents_page(body).is_err(), "{body}");
         }
     }
 }

@@ -8,7 +8,7 @@ use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::runtime::Runtime;
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use sentinelone_connector::trust::TrustRules;
-use sentinelone_connector::{response, serial, timestamp, wire};
+use sentinelone_connector::{json, response, serial, timestamp, wire};
 
 const TOKEN: &str = "fuzz-token-0123456789abcdef";
 const SERIAL: &str = "C02XK1ABJG5J";
@@ -119,6 +119,7 @@ pub fn agents_response(data: &[u8]) {
     }
     // The pieces on their own, with the same bytes.
     let _ = wire::parse_agents_page(body);
+    json_reader_agrees_with_serde(body);
     let _ = wire::upstream_detail(body);
     let _ = response::retry_after_ms(retry_after, 1_700_000_000_000.0);
     let _ = timestamp::parse_micros(retry_after);
@@ -167,5 +168,29 @@ pub fn inputs(data: &[u8]) {
         assert!(!url.contains([' ', '#']), "{url}");
         let authorization = connection.authorization();
         assert!(!authorization.contains(['\r', '\n']));
+    }
+}
+
+/// The connector's JSON reader accepts exactly what serde_json accepts (within its nesting limit):
+/// the driver re-parses accepted bodies with `JSON.parse`, which is as strict as serde_json.
+fn json_reader_agrees_with_serde(text: &str) {
+    let mut reader = json::Reader::new(text, 64);
+    let ours = reader.skip().and_then(|()| reader.end());
+    if matches!(&ours, Err(e) if e.contains("deeper than")) {
+        return;
+    }
+    let theirs = serde_json::from_str::<serde_json::Value>(text);
+    // serde_json refuses a lone surrogate escape and a number beyond f64 in a Value; JSON.parse
+    // accepts both (a string with a lone surrogate, Infinity), and so does skipping.
+    let value_only = theirs.as_ref().is_err_and(|e| {
+        let e = e.to_string();
+        e.contains("surrogate") || e.contains("out of range")
+    });
+    if !value_only {
+        assert_eq!(
+            ours.is_ok(),
+            theirs.is_ok(),
+            "{text:?}: {ours:?} / {theirs:?}"
+        );
     }
 }

@@ -1,0 +1,565 @@
+//! A small pull reader for JSON text: strings borrowed from the text, values skipped without
+//! allocating, nesting limited. Agent pages are read with it on every call: it is several times
+//! faster than serde's generic deserializer in a size-optimised .wasm, and much smaller.
+//!
+//! It accepts exactly RFC 8259 JSON, so a text it read is one the JS engine's `JSON.parse` reads too.
+
+use std::borrow::Cow;
+
+use crate::loose::Loose;
+
+/// A reading error: what was wrong and at which byte.
+pub type Error = String;
+
+/// Reads one JSON text front to back.
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+// Skipping tracks which open containers are objects in one bit each.
+const MAX_SKIP_LEVELS: usize = 64;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text` that refuses arrays and objects nested deeper than `max_depth`.
+    pub fn new(text: &'a str, max_depth: usize) -> Self {
+        Self {
+            text,
+            pos: 0,
+            depth: 0,
+            max_depth: max_depth.min(MAX_SKIP_LEVELS),
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn error(&self, what: &str) -> Error {
+        format!("{what} at byte {}", self.pos)
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
+        bytes.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), Error> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(format!(
+                "the body nests deeper than {} levels",
+                self.max_depth
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads an object, calling `field` with each key; `field` must read or skip the value.
+    pub fn object(
+        &mut self,
+        mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.expect(b'{', "expected an object")?;
+        self.enter()?;
+        if !self.eat(b'}') {
+            loop {
+                let key = self.string()?;
+                self.expect(b':', "expected `:`")?;
+                field(self, key)?;
+                if !self.eat(b',') {
+                    self.expect(b'}', "expected `,` or `}`")?;
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads an array, calling `item` for each element; `item` must read or skip it.
+    pub fn array(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.expect(b'[', "expected an array")?;
+        self.enter()?;
+        if !self.eat(b']') {
+            loop {
+                item(self)?;
+                if !self.eat(b',') {
+                    self.expect(b']', "expected `,` or `]`")?;
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads `null` when it comes next.
+    pub fn null(&mut self) -> Result<bool, Error> {
+        if self.peek() == Some(b'n') {
+            self.literal("null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Reads a string, borrowed from the text when it has no escapes.
+    pub fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string"));
+        }
+        let start = self.pos + 1;
+        let bytes = self.bytes();
+        let mut i = start;
+        while let Some(&byte) = bytes.get(i) {
+            match byte {
+                b'"' => {
+                    self.pos = i + 1;
+                    return self
+                        .text
+                        .get(start..i)
+                        .map(Cow::Borrowed)
+                        .ok_or_else(|| self.error("invalid string"));
+                }
+                b'\\' => return self.escaped_string(start, i),
+                0..=0x1f => {
+                    self.pos = i;
+                    return Err(self.error("control character in a string"));
+                }
+                _ => i += 1,
+            }
+        }
+        self.pos = i;
+        Err(self.error("unterminated string"))
+    }
+
+    fn escaped_string(&mut self, start: usize, mut i: usize) -> Result<Cow<'a, str>, Error> {
+        let bytes = self.bytes();
+        let mut out = bytes.get(start..i).unwrap_or_default().to_vec();
+        loop {
+            self.pos = i;
+            match bytes.get(i).copied() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return String::from_utf8(out)
+                        .map(Cow::Owned)
+                        .map_err(|_| self.error("invalid string"));
+                }
+                Some(b'\\') => {
+                    let escape = bytes.get(i + 1).copied();
+                    i += 2;
+                    let simple = match escape {
+                        Some(b'"') => b'"',
+                        Some(b'\\') => b'\\',
+                        Some(b'/') => b'/',
+                        Some(b'b') => 8,
+                        Some(b'f') => 12,
+                        Some(b'n') => b'\n',
+                        Some(b'r') => b'\r',
+                        Some(b't') => b'\t',
+                        Some(b'u') => {
+                            let (c, next) = self.unicode_escape(i)?;
+                            i = next;
+                            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                            continue;
+                        }
+                        _ => return Err(self.error("invalid escape")),
+                    };
+                    out.push(simple);
+                }
+                Some(0..=0x1f) => return Err(self.error("control character in a string")),
+                Some(byte) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// The character of a `\u` escape whose hex digits start at `at` (a surrogate pair takes two).
+    fn unicode_escape(&self, at: usize) -> Result<(char, usize), Error> {
+        let first = self.hex4(at)?;
+        let (code, next) = match first {
+            0xD800..=0xDBFF => {
+                let bytes = self.bytes();
+                if bytes.get(at + 4) != Some(&b'\\') || bytes.get(at + 5) != Some(&b'u') {
+                    return Err(self.error("lone leading surrogate in hex escape"));
+                }
+                let second = self.hex4(at + 6)?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("lone leading surrogate in hex escape"));
+                }
+                (
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00),
+                    at + 10,
+                )
+            }
+            0xDC00..=0xDFFF => return Err(self.error("lone trailing surrogate in hex escape")),
+            _ => (first, at + 4),
+        };
+        char::from_u32(code)
+            .map(|c| (c, next))
+            .ok_or_else(|| self.error("invalid escape"))
+    }
+
+    fn hex4(&self, at: usize) -> Result<u32, Error> {
+        let digits = self.bytes().get(at..at + 4).unwrap_or_default();
+        if digits.len() != 4 {
+            return Err(self.error("invalid escape"));
+        }
+        digits.iter().try_fold(0u32, |code, &d| {
+            let value = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(self.error("invalid escape")),
+            };
+            Ok(code * 16 + u32::from(value))
+        })
+    }
+
+    fn skip_string(&mut self) -> Result<(), Error> {
+        let bytes = self.bytes();
+        let mut i = self.pos + 1;
+        loop {
+            match bytes.get(i).copied() {
+                None => {
+                    self.pos = i;
+                    return Err(self.error("unterminated string"));
+                }
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    i += match bytes.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => 2,
+                        Some(b'u') => {
+                            self.pos = i;
+                            self.hex4(i + 2)?;
+                            6
+                        }
+                        _ => {
+                            self.pos = i;
+                            return Err(self.error("invalid escape"));
+                        }
+                    }
+                }
+                Some(0..=0x1f) => {
+                    self.pos = i;
+                    return Err(self.error("control character in a string"));
+                }
+                Some(_) => i += 1,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
+        if self.bytes().get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    /// The text of the number that comes next, checked against the JSON grammar.
+    fn number(&mut self) -> Result<&'a str, Error> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut i = start;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while matches!(bytes.get(*i), Some(b'0'..=b'9')) {
+                *i += 1;
+            }
+            *i > from
+        };
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let whole = match bytes.get(i) {
+            Some(b'0') => {
+                i += 1;
+                true
+            }
+            Some(b'1'..=b'9') => digits(&mut i),
+            _ => false,
+        };
+        let mut valid = whole;
+        if valid && bytes.get(i) == Some(&b'.') {
+            i += 1;
+            valid = digits(&mut i);
+        }
+        if valid && matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(bytes.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            valid = digits(&mut i);
+        }
+        self.pos = i;
+        match self.text.get(start..i) {
+            Some(text) if valid => Ok(text),
+            _ => Err(self.error("invalid number")),
+        }
+    }
+
+    /// Reads any value as a loose scalar: `None` for `null`, objects and arrays skipped.
+    pub fn loose(&mut self) -> Result<Option<Loose<'a>>, Error> {
+        let value = match self.peek() {
+            Some(b'"') => Loose::Str(self.string()?),
+            Some(b't') => {
+                self.literal("true")?;
+                Loose::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal("false")?;
+                Loose::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal("null")?;
+                return Ok(None);
+            }
+            Some(b'{' | b'[') => {
+                self.skip()?;
+                Loose::Composite
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let text = self.number()?;
+                number_value(text).ok_or_else(|| self.error("number out of range"))?
+            }
+            _ => return Err(self.error("expected a value")),
+        };
+        Ok(Some(value))
+    }
+
+    /// Skips the next value, whatever it is, checking it and without allocating.
+    pub fn skip(&mut self) -> Result<(), Error> {
+        let base = self.depth;
+        // Bit n is set when the container n + 1 levels above `base` is an object.
+        let mut objects = 0u64;
+        loop {
+            match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    self.pos += 1;
+                    self.enter()?;
+                    let bit = 1u64 << (self.depth - base - 1);
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.eat(close) {
+                        self.depth -= 1;
+                    } else {
+                        if open == b'{' {
+                            objects |= bit;
+                            self.key()?;
+                        } else {
+                            objects &= !bit;
+                        }
+                        continue;
+                    }
+                }
+                Some(b'"') => self.skip_string()?,
+                Some(b't') => self.literal("true")?,
+                Some(b'f') => self.literal("false")?,
+                Some(b'n') => self.literal("null")?,
+                Some(b'-' | b'0'..=b'9') => {
+                    self.number()?;
+                }
+                _ => return Err(self.error("expected a value")),
+            }
+            // After a value: close finished containers, or go on to the next element.
+            loop {
+                let level = self.depth - base;
+                if level == 0 {
+                    return Ok(());
+                }
+                let in_object = objects >> (level - 1) & 1 == 1;
+                if self.eat(b',') {
+                    if in_object {
+                        self.key()?;
+                    }
+                    break;
+                }
+                let close = if in_object { b'}' } else { b']' };
+                self.expect(close, "expected `,` or a closing bracket")?;
+                self.depth -= 1;
+            }
+        }
+    }
+
+    fn key(&mut self) -> Result<(), Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key"));
+        }
+        self.skip_string()?;
+        self.expect(b':', "expected `:`")
+    }
+
+    /// Checks that nothing but whitespace follows.
+    pub fn end(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error("trailing characters")),
+        }
+    }
+}
+
+/// A JSON number as the loose scalar serde would give: integers exactly, others as `f64`.
+fn number_value(text: &str) -> Option<Loose<'static>> {
+    let integral = !text.contains(['.', 'e', 'E']);
+    if integral {
+        if let Ok(value) = text.parse::<i64>() {
+            return Some(Loose::Int(value));
+        }
+        if let Ok(value) = text.parse::<u64>() {
+            return Some(Loose::UInt(value));
+        }
+    }
+    // serde_json's float parser is already in the module; core's would add its own tables.
+    serde_json::from_str::<f64>(text).ok().map(Loose::Float)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip_all(text: &str) -> Result<(), Error> {
+        let mut reader = Reader::new(text, 64);
+        reader.skip()?;
+        reader.end()
+    }
+
+    #[test]
+    fn skips_exactly_what_json_allows() {
+        for good in [
+            "0",
+            "-0.5e+10",
+            "1E3",
+            r#""a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00""#,
+            r#"{"a":[1,{"b":null},[],{}],"c":true,"d":false}"#,
+            " [ 1 , 2 ] ",
+            "[[[[]]]]",
+            r#""\ud800""#,
+        ] {
+            assert_eq!(skip_all(good), Ok(()), "{good}");
+            let parsed: Result<serde_json::Value, _> = serde_json::from_str(good);
+            assert!(parsed.is_ok() || good.contains("ud800"), "{good}");
+        }
+        for bad in [
+            "",
+            "01",
+            "1.",
+            "-",
+            ".5",
+            "1e",
+            "+1",
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "{1:2}",
+            "[}",
+            "{]",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\nb\"",
+            "\"open",
+            "tru",
+            "nul",
+            "[1]]",
+            "{}x",
+            "NaN",
+            "Infinity",
+        ] {
+            assert!(skip_all(bad).is_err(), "{bad:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited_even_in_skipped_values() {
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        assert!(skip_all(&deep).unwrap_err().contains("deeper than 64"));
+        let fine = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(skip_all(&fine), Ok(()));
+        let brackets_in_strings = format!("[\"{}\"]", "[".repeat(1000));
+        assert_eq!(skip_all(&brackets_in_strings), Ok(()));
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped_and_decode_escapes() {
+        let mut reader = Reader::new(r#"["plain","tab\tand \u00e9 \ud83d\ude00"]"#, 4);
+        let mut strings = Vec::new();
+        reader
+            .array(|r| {
+                strings.push(r.string()?);
+                Ok(())
+            })
+            .unwrap();
+        assert!(matches!(strings[0], Cow::Borrowed("plain")));
+        assert_eq!(strings[1], "tab\tand é 😀");
+        for bad in [r#""\ud800""#, r#""\udc00""#, r#""\ud800\u0041""#] {
+            assert!(Reader::new(bad, 4).string().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loose_values_match_what_serde_reads() {
+        let text = r#"[null,true,"x",7,-7,18446744073709551615,1.5,1e400,{"a":1},[2]]"#;
+        let mut reader = Reader::new(text, 4);
+        let mut values = Vec::new();
+        reader
+            .array(|r| {
+                values.push(r.loose());
+                Ok(())
+            })
+            .unwrap_or_default();
+        assert_eq!(values.len(), 10);
+        assert_eq!(values[0], Ok(None));
+        assert_eq!(values[1], Ok(Some(Loose::Bool(true))));
+        assert_eq!(values[2], Ok(Some(Loose::Str(Cow::Borrowed("x")))));
+        assert_eq!(values[3], Ok(Some(Loose::Int(7))));
+        assert_eq!(values[4], Ok(Some(Loose::Int(-7))));
+        assert_eq!(values[5], Ok(Some(Loose::UInt(u64::MAX))));
+        assert_eq!(values[6], Ok(Some(Loose::Float(1.5))));
+        assert!(values[7].as_ref().unwrap_err().contains("out of range"));
+        assert_eq!(values[8], Ok(Some(Loose::Composite)));
+        let mut reader = Reader::new(r#"[{"a":[1,{"b":2}]},[3]]"#, 4);
+        let mut composites = Vec::new();
+        reader
+            .array(|r| {
+                composites.push(r.loose()?);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(composites, [Some(Loose::Composite), Some(Loose::Composite)]);
+    }
+}
