@@ -82,12 +82,18 @@ if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound) t
 report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)',
   await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
     () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), 'connector/JS ≤ 1.0');
+report('warm lookup, 1 agent, then rawResponse read',
+  await compare(async () => (await getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse,
+    async () => (await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse, 2000), '—');
 report('warm trust evaluation, 1 agent',
   await compare(() => evaluateDeviceTrust(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
     () => jsEvaluateDeviceTrust(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), '—');
 report('lookup in a 1000-agent page (~' + (thousand.length / 1048576).toFixed(1) + ' MB)',
   await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }),
     () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }), 5, 5), 'connector/JS ≤ 1.0 (throughput ≥ 1.0×)');
+report('lookup in a 1000-agent page, then rawResponse read',
+  await compare(async () => (await getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) })).rawResponse,
+    async () => (await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) })).rawResponse, 5, 5), '—');
 report('trust evaluation in a 1000-agent page',
   await compare(() => evaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }),
     () => jsEvaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }), 5, 5), '—');

@@ -36,17 +36,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
       }
       if (typeof state !== 'string') {
         const raw = call.rawFrom;
-        if (raw !== undefined) {
-          try {
-            // The core parsed these very bytes as JSON, so the engine's own parse cannot fail.
-            state.rawResponse = JSON.parse(bodies.get(raw));
-          } catch {
-            const error = call.rawError();
-            finish();
-            reject(error);
-            return;
-          }
-        }
+        if (raw !== undefined) parseOnFirstRead(state, bodies.get(raw));
         finish();
         resolve(state);
         return;
@@ -120,6 +110,47 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
     };
 
     step();
+  });
+}
+
+/**
+ * Makes `output.rawResponse` the response text parsed by the engine's `JSON.parse` when first read:
+ * a host that maps only the agent fields never pays for materialising a big page. It is an ordinary
+ * enumerable property to every reader (JSON.stringify, spread, structuredClone) and becomes a plain
+ * data property once read or assigned.
+ */
+function parseOnFirstRead(output, text) {
+  const settle = (value) =>
+    Object.defineProperty(output, 'rawResponse', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(output, 'rawResponse', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      let value;
+      try {
+        // The core read these very bytes as JSON (the fuzz harness holds it to serde_json's
+        // strictness), so the engine's own, more lenient parse does not fail.
+        value = JSON.parse(text);
+      } catch {
+        throw malformedRawResponse();
+      }
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
+
+function malformedRawResponse() {
+  return Object.assign(new Error('the response body is not JSON'), {
+    name: 'SentinelOneConnectorError',
+    code: 'MALFORMED_RESPONSE',
+    retryable: false,
+    status: null,
+    retryAfterMs: null,
+    upstreamCode: null,
+    upstreamTitle: null,
+    upstreamDetail: null,
   });
 }
 

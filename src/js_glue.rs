@@ -228,12 +228,6 @@ impl HostCall {
         self.raw_from
     }
 
-    /// The error for a `rawResponse` the driver could not parse (the core parsed the same bytes).
-    pub fn raw_error(&self) -> JsValue {
-        let error = ConnectorError::MalformedResponse("the body is not JSON".into());
-        error_to_js(&error, None)
-    }
-
     fn finish(&mut self, outcome: Outcome) -> Result<JsValue, JsValue> {
         match outcome {
             Outcome::Run(result) => {

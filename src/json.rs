@@ -33,6 +33,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -41,6 +42,7 @@ impl<'a> Reader<'a> {
         format!("{what} at byte {}", self.pos)
     }
 
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         let bytes = self.bytes();
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
@@ -49,6 +51,7 @@ impl<'a> Reader<'a> {
         bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> bool {
         let found = self.peek() == Some(byte);
         if found {
@@ -57,6 +60,7 @@ impl<'a> Reader<'a> {
         found
     }
 
+    #[inline(always)]
     fn expect(&mut self, byte: u8, what: &str) -> Result<(), Error> {
         if self.eat(byte) {
             Ok(())
@@ -134,27 +138,27 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos + 1;
         let bytes = self.bytes();
-        let mut i = start;
-        while let Some(&byte) = bytes.get(i) {
-            match byte {
+        let i = plain_run_end(bytes, start);
+        match bytes.get(i).copied() {
+            Some(byte) => match byte {
                 b'"' => {
                     self.pos = i + 1;
-                    return self
-                        .text
+                    self.text
                         .get(start..i)
                         .map(Cow::Borrowed)
-                        .ok_or_else(|| self.error("invalid string"));
+                        .ok_or_else(|| self.error("invalid string"))
                 }
-                b'\\' => return self.escaped_string(start, i),
-                0..=0x1f => {
+                b'\\' => self.escaped_string(start, i),
+                _ => {
                     self.pos = i;
-                    return Err(self.error("control character in a string"));
+                    Err(self.error("control character in a string"))
                 }
-                _ => i += 1,
+            },
+            None => {
+                self.pos = i;
+                Err(self.error("unterminated string"))
             }
         }
-        self.pos = i;
-        Err(self.error("unterminated string"))
     }
 
     fn escaped_string(&mut self, start: usize, mut i: usize) -> Result<Cow<'a, str>, Error> {
@@ -247,6 +251,7 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes();
         let mut i = self.pos + 1;
         loop {
+            i = plain_run_end(bytes, i);
             match bytes.get(i).copied() {
                 None => {
                     self.pos = i;
@@ -270,11 +275,10 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                Some(0..=0x1f) => {
+                Some(_) => {
                     self.pos = i;
                     return Err(self.error("control character in a string"));
                 }
-                Some(_) => i += 1,
             }
         }
     }
@@ -427,6 +431,35 @@ impl<'a> Reader<'a> {
             Some(_) => Err(self.error("trailing characters")),
         }
     }
+}
+
+/// Where the plain run of string bytes starting at `from` ends: the first `"`, `\\` or control
+/// character, eight bytes per step (or the end of `bytes`). Strings are most of an agent page's bytes.
+#[inline(always)]
+fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// A JSON number as the loose scalar serde would give: integers exactly, others as `f64`.

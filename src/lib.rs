@@ -90,12 +90,6 @@ mod exports {
         pub fn raw_from(&self) -> Option<u32> {
             self.0.raw_from()
         }
-
-        /// The coded error for a `rawResponse` the driver could not parse.
-        #[wasm_bindgen(js_name = rawError)]
-        pub fn raw_error(&self) -> JsValue {
-            self.0.raw_error()
-        }
     }
 
     #[wasm_bindgen(typescript_custom_section)]
