@@ -67,6 +67,19 @@ test('finds a device by exact serial through the platform fetch (no shim)', asyn
   assert.equal(out.statusCode, 200);
 });
 
+test('rawResponse, parsed on first read, behaves as a plain property everywhere', async () => {
+  const out = await lookup('C02XK1ABJG5J');
+  assert.ok(Object.keys(out).includes('rawResponse'));
+  const copy = JSON.parse(JSON.stringify(out));
+  assert.equal(copy.rawResponse.data.length, 4);
+  assert.deepEqual(structuredClone(out).rawResponse, copy.rawResponse);
+  assert.equal(out.rawResponse, out.rawResponse, 'parsed once, then the same object');
+  const again = await lookup('C02XK1ABJG5J');
+  again.rawResponse = 'replaced';
+  assert.equal(again.rawResponse, 'replaced');
+  assert.equal({ ...again }.rawResponse, 'replaced');
+});
+
 test('look-alike serials never match each other', async () => {
   const out = await lookup('C02XK1ABJG5');
   assert.equal(out.agentId, '1550901640146865257');
