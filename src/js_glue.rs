@@ -177,10 +177,17 @@ impl HostCall {
                 Effect::Sleep { id, ms } => pending.sleep.push((*id, *ms)),
             }
         }
-        let text = serde_json::to_string(&pending).unwrap_or_else(|_| {
-            "{\"fetch\":[],\"sleep\":[],\"cancel\":[],\"progress\":[],\"again\":true}".to_owned()
-        });
-        Ok(JsValue::from_str(&text))
+        // Strings and integers always serialise; were that ever to fail, the effects just taken
+        // would be lost and the call would wait forever, so it ends with a coded error instead.
+        match serde_json::to_string(&pending) {
+            Ok(text) => Ok(JsValue::from_str(&text)),
+            Err(_) => {
+                let error = ConnectorError::ShimContract(
+                    "the connector could not hand its request to the host".into(),
+                );
+                Err(error_to_js(&error, self.token.as_deref()))
+            }
+        }
     }
 
     /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
