@@ -4,6 +4,7 @@ use crate::client::Client;
 use crate::connection::{Connection, ConnectionProperties};
 use crate::error::ConnectorError;
 use crate::health::{self, HealthOutput};
+use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
@@ -147,7 +148,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
 // case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
     let leaks = |text: &str| text.contains(secret);
-    let value_leaks = |v: &serde_json::Value| serde_json::to_string(v).is_ok_and(|t| leaks(&t));
+    let value_leaks = |v: &serde_json::Value| leaks(&to_json_string(v));
     let any = snapshot.serials.iter().any(|(serial, entry)| {
         leaks(serial)
             || entry.agent_id.as_deref().is_some_and(leaks)
@@ -161,9 +162,7 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
     if !any {
         return snapshot;
     }
-    let Ok(text) = serde_json::to_string(&snapshot) else {
-        return Snapshot::default();
-    };
+    let text = to_json_string(&snapshot);
     serde_json::from_str(&redact_owned(text, secret)).unwrap_or_default()
 }
 
@@ -199,7 +198,7 @@ impl CapabilityOutput {
             } => {
                 // The evaluation's texts come from the same fields a lookup redacts, and from rules.
                 let scrub = |s: String| redact_owned(s, secret);
-                let json = serde_json::to_string(&evaluation).unwrap_or_default();
+                let json = to_json_string(&evaluation);
                 let evaluation = if json.contains(secret) {
                     redact_evaluation(evaluation, secret)
                 } else {
@@ -239,10 +238,8 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
     };
     evaluation.lookup = lookup.redacted(secret).output;
     let scrub_value = |v: &mut serde_json::Value| {
-        if let Ok(text) = serde_json::to_string(v) {
-            if let Ok(clean) = serde_json::from_str(&redact_owned(text, secret)) {
-                *v = clean;
-            }
+        if let Ok(clean) = serde_json::from_str(&redact_owned(to_json_string(v), secret)) {
+            *v = clean;
         }
     };
     for check in &mut evaluation.checks {

@@ -1,6 +1,6 @@
 //! Test Connection: one least-privilege read and the token's expiry, every failure returned as data.
 
-use serde::Serialize;
+use crate::json_writer::{JsonWriter, WriteJson};
 
 use crate::client::Client;
 use crate::connection::Connection;
@@ -19,7 +19,7 @@ pub const TOKEN_DETAILS_PATH: &str = "/web/api/v2.1/users/api-token-details";
 pub const EXPIRY_WARNING_DAYS: f64 = 14.0;
 
 /// An error reported inside a health check's output instead of being thrown.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HealthError {
     /// The stable error code.
     pub code: &'static str,
@@ -28,8 +28,7 @@ pub struct HealthError {
 }
 
 /// The output of Test Connection.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HealthOutput {
     /// Whether the console answered the agents read with success.
     pub ok: bool,
@@ -45,6 +44,29 @@ pub struct HealthOutput {
     pub warnings: Vec<String>,
     /// Why the check failed, when it did.
     pub error: Option<HealthError>,
+}
+
+impl WriteJson for HealthError {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("code", self.code);
+        out.field("message", &self.message);
+        out.end_object();
+    }
+}
+
+impl WriteJson for HealthOutput {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("ok", &self.ok);
+        out.field("statusCode", &self.status_code);
+        out.field("agentCount", &self.agent_count);
+        out.field("latencyMs", &self.latency_ms);
+        out.field("tokenExpiresAt", &self.token_expires_at);
+        out.field("warnings", &self.warnings);
+        out.field("error", &self.error);
+        out.end_object();
+    }
 }
 
 impl HealthOutput {
@@ -112,7 +134,14 @@ async fn token_expiry<T: Transport, R: Runtime>(
     now_ms: f64,
     output: &mut HealthOutput,
 ) {
-    let body = serde_json::json!({ "data": { "apiToken": connection.api_token() } }).to_string();
+    let mut body = JsonWriter::default();
+    body.begin_object();
+    body.key("data");
+    body.begin_object();
+    body.field("apiToken", connection.api_token());
+    body.end_object();
+    body.end_object();
+    let body = body.finish();
     let request = HttpRequest {
         method: "POST",
         url: connection.url(TOKEN_DETAILS_PATH, &[]),

@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::capability::{self, Capability, CapabilityOutput};
@@ -13,12 +12,13 @@ use crate::connection::ConnectionProperties;
 use crate::effects::{Call, Effect, EffectRuntime, EffectTransport, Effects};
 use crate::error::ConnectorError;
 use crate::health::HealthOutput;
+use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::MAX_BODY_BYTES;
 use crate::schema::MANIFEST_JSON;
 use crate::sync::{Progress, Snapshot, SyncFailure};
-use crate::transport::{HttpResponse, TransportError};
+use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
 /// The name every connector error carries in JavaScript.
 const ERROR_NAME: &str = "SentinelOneConnectorError";
@@ -111,9 +111,8 @@ pub struct HostCall {
 }
 
 /// What a call waits on, for the JS driver: `{ fetch: [[id, request]], sleep: [[id, ms]], cancel, progress, again }`.
-#[derive(Serialize)]
 struct Pending<'a> {
-    fetch: Vec<(u32, ShimRequest<'a>)>,
+    fetch: Vec<(u32, &'a HttpRequest)>,
     sleep: Vec<(u32, u64)>,
     cancel: Vec<u32>,
     progress: Vec<Progress>,
@@ -121,22 +120,59 @@ struct Pending<'a> {
     again: bool,
 }
 
-/// A request as the host's fetch shim receives it.
-#[derive(Serialize)]
-struct ShimRequest<'a> {
-    method: &'a str,
-    url: &'a str,
-    headers: Headers<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<&'a str>,
+impl WriteJson for Pending<'_> {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.key("fetch");
+        out.begin_array();
+        for (id, request) in &self.fetch {
+            out.item(&IdAnd(*id, ShimRequest(request)));
+        }
+        out.end_array();
+        out.key("sleep");
+        out.begin_array();
+        for (id, ms) in &self.sleep {
+            out.item(&IdAnd(*id, *ms));
+        }
+        out.end_array();
+        out.field("cancel", &self.cancel);
+        out.field("progress", &self.progress);
+        out.field("again", &self.again);
+        out.end_object();
+    }
 }
 
-/// Header names and values as one JSON object, in the order they are sent.
-struct Headers<'a>(&'a [(&'static str, String)]);
+/// An effect's id with what it asks for, as the pair `[id, what]`.
+struct IdAnd<T>(u32, T);
 
-impl Serialize for Headers<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(name, value)| (*name, value.as_str())))
+impl<T: WriteJson> WriteJson for IdAnd<T> {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_array();
+        out.item(&self.0);
+        out.item(&self.1);
+        out.end_array();
+    }
+}
+
+/// A request as the host's fetch shim receives it: `{ method, url, headers: { name: value }, body? }`.
+struct ShimRequest<'a>(&'a HttpRequest);
+
+impl WriteJson for ShimRequest<'_> {
+    fn write_json(&self, out: &mut JsonWriter) {
+        let request = self.0;
+        out.begin_object();
+        out.field("method", request.method);
+        out.field("url", &request.url);
+        out.key("headers");
+        out.begin_object();
+        for (name, value) in &request.headers {
+            out.entry(name, value);
+        }
+        out.end_object();
+        if let Some(body) = &request.body {
+            out.field("body", body);
+        }
+        out.end_object();
     }
 }
 
@@ -165,29 +201,11 @@ impl HostCall {
         };
         for effect in &started {
             match effect {
-                Effect::Fetch { id, request } => pending.fetch.push((
-                    *id,
-                    ShimRequest {
-                        method: request.method,
-                        url: &request.url,
-                        headers: Headers(&request.headers),
-                        body: request.body.as_deref(),
-                    },
-                )),
+                Effect::Fetch { id, request } => pending.fetch.push((*id, request)),
                 Effect::Sleep { id, ms } => pending.sleep.push((*id, *ms)),
             }
         }
-        // Strings and integers always serialise; were that ever to fail, the effects just taken
-        // would be lost and the call would wait forever, so it ends with a coded error instead.
-        match serde_json::to_string(&pending) {
-            Ok(text) => Ok(JsValue::from_str(&text)),
-            Err(_) => {
-                let error = ConnectorError::ShimContract(
-                    "the connector could not hand its request to the host".into(),
-                );
-                Err(error_to_js(&error, self.token.as_deref()))
-            }
-        }
+        Ok(JsValue::from_str(&to_json_string(&pending)))
     }
 
     /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
@@ -406,18 +424,15 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
 fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValue, JsValue> {
     let (text, raw) = match &output {
         CapabilityOutput::Lookup(lookup) => (
-            serde_json::to_string(&lookup.output),
+            to_json_string(&lookup.output),
             Some(Some(lookup.raw_response.as_str())),
         ),
         CapabilityOutput::Trust {
             evaluation,
             raw_response,
-        } => (
-            serde_json::to_string(evaluation),
-            Some(raw_response.as_deref()),
-        ),
-        CapabilityOutput::Health(health) => (serde_json::to_string(health), None),
-        CapabilityOutput::Sync(snapshot) => (serde_json::to_string(snapshot), None),
+        } => (to_json_string(evaluation), Some(raw_response.as_deref())),
+        CapabilityOutput::Health(health) => (to_json_string(health), None),
+        CapabilityOutput::Sync(snapshot) => (to_json_string(&**snapshot), None),
     };
     let malformed = || {
         error_to_js(
@@ -426,7 +441,7 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
         )
     };
     // JSON.parse builds the output faster than any per-field crossing.
-    let object = js_sys::JSON::parse(&text.unwrap_or_else(|_| "{}".to_owned()))?;
+    let object = js_sys::JSON::parse(&text)?;
     if let Some(raw) = raw {
         // Parsed on its own rather than spliced into the output text: no second copy of a big body.
         let raw = match raw {

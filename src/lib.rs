@@ -12,6 +12,7 @@ pub mod effects;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod json_writer;
 pub mod lookup;
 pub mod loose;
 pub mod options;

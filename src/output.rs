@@ -1,7 +1,6 @@
 //! What Get Agent by Serial Number returns: the Ping connector's fields, named as it names them.
 
-use serde::Serialize;
-
+use crate::json_writer::{JsonWriter, WriteJson};
 use crate::loose;
 use crate::redact::redact_owned;
 use crate::wire;
@@ -9,8 +8,7 @@ use crate::wire;
 /// The output of Get Agent by Serial Number, without `rawResponse` (see [`Lookup`]).
 ///
 /// Field names are a shipped contract: add fields, never rename them.
-#[derive(Serialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgentLookup {
     /// The HTTP status of the API response the answer came from (`None` only when no request was made).
     pub status_code: Option<u16>,
@@ -81,6 +79,38 @@ impl AgentLookup {
             status_code: Some(status_code),
             ..Self::default()
         }
+    }
+}
+
+impl AgentLookup {
+    /// Writes the fields as members of the object being written (Evaluate Device Trust adds its own).
+    pub fn write_fields(&self, out: &mut JsonWriter) {
+        out.field("statusCode", &self.status_code);
+        out.field("agentFound", &self.agent_found);
+        out.field("agentId", &self.agent_id);
+        out.field("computerName", &self.computer_name);
+        out.field("uuid", &self.uuid);
+        out.field("serialNumber", &self.serial_number);
+        out.field("osType", &self.os_type);
+        out.field("osName", &self.os_name);
+        out.field("agentVersion", &self.agent_version);
+        out.field("isActive", &self.is_active);
+        out.field("isDecommissioned", &self.is_decommissioned);
+        out.field("lastActiveDate", &self.last_active_date);
+        out.field("siteId", &self.site_id);
+        out.field("accountId", &self.account_id);
+        out.field("groupId", &self.group_id);
+        out.field("networkStatus", &self.network_status);
+        out.field("totalItems", &self.total_items);
+        out.field("matchCount", &self.match_count);
+    }
+}
+
+impl WriteJson for AgentLookup {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        self.write_fields(out);
+        out.end_object();
     }
 }
 
@@ -159,7 +189,8 @@ impl Lookup {
 
     /// The whole output as JSON, `rawResponse` included, as a host sees it.
     pub fn to_json(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(&self.output).unwrap_or_default();
+        let text = crate::json_writer::to_json_string(&self.output);
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         if let serde_json::Value::Object(map) = &mut value {
             let raw = serde_json::from_str(&self.raw_response).unwrap_or_default();
             map.insert("rawResponse".to_owned(), raw);

@@ -4,12 +4,13 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
+use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
@@ -34,7 +35,7 @@ pub const MIN_PAGE_INTERVAL_MS: f64 = 40.0;
 pub const DEFAULT_MAX_SNAPSHOT_AGE_MINUTES: f64 = 60.0;
 
 /// What one serial looks like in a snapshot: the preferred agent's verdict, without time-dependent rules.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SerialEntry {
     /// The preferred agent's id (not decommissioned, most recently active, lowest id).
@@ -50,7 +51,7 @@ pub struct SerialEntry {
 }
 
 /// Counts over a sync.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncSummary {
     /// Agents read, on every page.
@@ -78,7 +79,7 @@ pub struct SyncSummary {
 }
 
 /// A sync's result: plain JSON a host can store anywhere and hand back to `checkSerial`.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// The snapshot format's version.
@@ -100,8 +101,7 @@ pub struct Snapshot {
 }
 
 /// Progress reported after each page.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
     /// Pages read so far.
     pub page: u32,
@@ -109,6 +109,61 @@ pub struct Progress {
     pub agents_seen: u64,
     /// `totalItems` as the console reported it.
     pub total_items: Option<u64>,
+}
+
+impl WriteJson for SerialEntry {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("agentId", &self.agent_id);
+        out.field("lastActiveDate", &self.last_active_date);
+        out.field("decommissioned", &self.decommissioned);
+        out.field("agents", &self.agents);
+        out.field("failed", &self.failed);
+        out.end_object();
+    }
+}
+
+impl WriteJson for SyncSummary {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("agentsSeen", &self.agents_seen);
+        out.field("serials", &self.serials);
+        out.field("trusted", &self.trusted);
+        out.field("notTrustedByReason", &self.not_trusted_by_reason);
+        out.field("nullSerials", &self.null_serials);
+        out.field("placeholderSerials", &self.placeholder_serials);
+        out.field("duplicatedSerials", &self.duplicated_serials);
+        out.field("pages", &self.pages);
+        out.field("requests", &self.requests);
+        out.field("durationMs", &self.duration_ms);
+        out.field("totalItems", &self.total_items);
+        out.end_object();
+    }
+}
+
+impl WriteJson for Snapshot {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("version", &self.version);
+        out.field("syncedAt", &self.synced_at);
+        out.field("complete", &self.complete);
+        out.field("resumeCursor", &self.resume_cursor);
+        out.field("rules", &self.rules);
+        out.field("filters", &self.filters);
+        out.field("serials", &self.serials);
+        out.field("summary", &self.summary);
+        out.end_object();
+    }
+}
+
+impl WriteJson for Progress {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("page", &self.page);
+        out.field("agentsSeen", &self.agents_seen);
+        out.field("totalItems", &self.total_items);
+        out.end_object();
+    }
 }
 
 /// A sync that stopped on an error, with everything needed to resume it.
@@ -272,7 +327,7 @@ fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, 
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
             // From text rather than from the Value: one deserializer in the .wasm, not two.
-            let snapshot: Snapshot = serde_json::from_str(&v.to_string()).map_err(|e| {
+            let snapshot: Snapshot = serde_json::from_str(&to_json_string(v)).map_err(|e| {
                 ConnectorError::InvalidInput(format!("{name} is not a snapshot: {e}"))
             })?;
             if snapshot.version != SNAPSHOT_VERSION {

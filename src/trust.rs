@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use crate::json_writer::{JsonWriter, WriteJson};
 use serde_json::{json, Value};
 
 use crate::error::ConnectorError;
@@ -11,7 +11,7 @@ use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::timestamp;
 
 /// A rule's stable id, as used in `reasons[].rule`, `checks[].rule` and `rules.remediation`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum RuleId {
@@ -257,7 +257,7 @@ pub fn compare_versions(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
 }
 
 /// One rule as evaluated.
-#[derive(Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+#[derive(serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct Check {
     /// The rule's stable id.
     pub rule: RuleId,
@@ -272,7 +272,7 @@ pub struct Check {
 }
 
 /// A failed rule, with what the user can do about it.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
     /// The rule's stable id.
     pub rule: RuleId,
@@ -287,11 +287,9 @@ pub struct Reason {
 }
 
 /// The output of Evaluate Device Trust: the lookup's fields, then the verdict.
-#[derive(Serialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrustEvaluation {
     /// Everything Get Agent by Serial Number returns.
-    #[serde(flatten)]
     pub lookup: AgentLookup,
     /// Whether every rule passed.
     pub trusted: bool,
@@ -301,6 +299,48 @@ pub struct TrustEvaluation {
     pub checks: Vec<Check>,
     /// When the rules were judged (ISO-8601 UTC).
     pub evaluated_at: String,
+}
+
+impl WriteJson for RuleId {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.string(self.as_str());
+    }
+}
+
+impl WriteJson for Check {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("rule", &self.rule);
+        out.field("passed", &self.passed);
+        out.field("expected", &self.expected);
+        out.field("actual", &self.actual);
+        out.field("message", &self.message);
+        out.end_object();
+    }
+}
+
+impl WriteJson for Reason {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        out.field("rule", &self.rule);
+        out.field("expected", &self.expected);
+        out.field("actual", &self.actual);
+        out.field("message", &self.message);
+        out.field("remediation", &self.remediation);
+        out.end_object();
+    }
+}
+
+impl WriteJson for TrustEvaluation {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        self.lookup.write_fields(out);
+        out.field("trusted", &self.trusted);
+        out.field("reasons", &self.reasons);
+        out.field("checks", &self.checks);
+        out.field("evaluatedAt", &self.evaluated_at);
+        out.end_object();
+    }
 }
 
 /// Judges a placeholder serial without asking the console: it identifies a model, not a device.

@@ -103,7 +103,7 @@ fn run_sync(
         &|p| progress.borrow_mut().push(p),
     ));
     if let Ok(snapshot) = &result {
-        let json = serde_json::to_value(snapshot).unwrap();
+        let json = json_of(snapshot);
         assert_valid("syncAgents.output.schema.json", &json);
         assert_no_secret(&json.to_string());
     }
@@ -111,11 +111,10 @@ fn run_sync(
 }
 
 fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value {
-    let head: SnapshotHead =
-        serde_json::from_value(serde_json::to_value(snapshot).unwrap()).unwrap();
+    let head: SnapshotHead = serde_json::from_value(json_of(snapshot)).unwrap();
     let entry: Option<&SerialEntry> = snapshot.serials.get(serial.trim());
     let out = sync::check_serial(&head, entry, Some(&json!(serial)), now_ms, max_age).unwrap();
-    let mut json = serde_json::to_value(&out).unwrap();
+    let mut json = json_of(&out);
     json["rawResponse"] = Value::Null;
     assert_valid("evaluateDeviceTrust.output.schema.json", &json);
     json
@@ -275,8 +274,7 @@ fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
     assert!(!partial.complete);
     assert_eq!(partial.resume_cursor.as_deref(), Some("c1"));
     assert_eq!(partial.summary.agents_seen, 3, "how far it got");
-    let head: SnapshotHead =
-        serde_json::from_value(serde_json::to_value(&partial).unwrap()).unwrap();
+    let head: SnapshotHead = serde_json::from_value(json_of(&partial)).unwrap();
     let answer = sync::check_serial(
         &head,
         partial.serials.get("HEALTHY01"),
@@ -288,13 +286,9 @@ fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
     assert!(!answer.trusted, "an incomplete snapshot trusts nothing");
 
     let transport = FakeTransport::new(pages(&fleet(), 1));
-    let resumed = run_sync(
-        &transport,
-        json!({ "resumeFrom": serde_json::to_value(&partial).unwrap() }),
-        3,
-    )
-    .0
-    .unwrap();
+    let resumed = run_sync(&transport, json!({ "resumeFrom": json_of(&partial) }), 3)
+        .0
+        .unwrap();
     transport.assert_all_used();
     assert_eq!(resumed.serials, full.serials);
     assert_eq!(resumed.summary.agents_seen, full.summary.agents_seen);
@@ -322,13 +316,9 @@ fn an_incremental_sync_reads_only_changes_since_the_previous_snapshot() {
         ),
         answer: ok(page(&delta, 2, None)),
     }]);
-    let next = run_sync(
-        &transport,
-        json!({ "previous": serde_json::to_value(&previous).unwrap() }),
-        3,
-    )
-    .0
-    .unwrap();
+    let next = run_sync(&transport, json!({ "previous": json_of(&previous) }), 3)
+        .0
+        .unwrap();
     transport.assert_all_used();
     assert_eq!(
         failed(&check(&next, "INFECTED1", NOW_MS, 60.0)),
@@ -470,7 +460,7 @@ fn a_malformed_page_mid_sync_keeps_what_was_read_and_resumes_there() {
 
     let resumed = run_sync(
         &FakeTransport::new(pages(&fleet(), 1)),
-        json!({ "resumeFrom": serde_json::to_value(&*failure.partial).unwrap() }),
+        json!({ "resumeFrom": json_of(&*failure.partial) }),
         3,
     )
     .0

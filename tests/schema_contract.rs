@@ -5,6 +5,7 @@ mod support;
 
 use sentinelone_connector::capability::Capability;
 use sentinelone_connector::error::{ConnectorError, UpstreamDetail};
+use sentinelone_connector::json_writer::to_json_string;
 use sentinelone_connector::output::AgentLookup;
 use sentinelone_connector::schema::MANIFEST_JSON;
 use serde_json::{json, Value};
@@ -65,14 +66,15 @@ fn the_output_schema_lists_exactly_the_fields_the_code_produces() {
         .keys()
         .cloned()
         .collect();
-    let mut produced: Vec<String> = serde_json::to_value(AgentLookup::default())
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .chain(["rawResponse".to_owned()])
-        .collect();
+    let mut produced: Vec<String> =
+        serde_json::from_str::<Value>(&to_json_string(&AgentLookup::default()))
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .chain(["rawResponse".to_owned()])
+            .collect();
     declared.sort();
     produced.sort();
     assert_eq!(declared, produced);

@@ -113,9 +113,7 @@ pub fn agents_response(data: &[u8]) {
         } else {
             assert!(!evaluation.reasons.is_empty());
         }
-        assert!(!serde_json::to_string(&evaluation)
-            .unwrap_or_default()
-            .contains(TOKEN));
+        assert!(!sentinelone_connector::json_writer::to_json_string(&evaluation).contains(TOKEN));
     }
     // The pieces on their own, with the same bytes.
     let _ = wire::parse_agents_page(body);

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
 use sentinelone_connector::connection::ConnectionProperties;
 use sentinelone_connector::error::ConnectorError;
+use sentinelone_connector::json_writer::{to_json_string, WriteJson};
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::output::Lookup;
 use sentinelone_connector::runtime::Runtime;
@@ -174,14 +175,14 @@ pub fn invoke_json(
             evaluation,
             raw_response,
         }) => {
-            let mut json = serde_json::to_value(&evaluation).expect("serialise");
+            let mut json = json_of(&evaluation);
             json["rawResponse"] = raw_response
                 .map(|r| serde_json::from_str(&r).expect("raw JSON"))
                 .unwrap_or(serde_json::Value::Null);
             json
         }
-        Ok(CapabilityOutput::Health(health)) => serde_json::to_value(&health).expect("serialise"),
-        Ok(CapabilityOutput::Sync(snapshot)) => serde_json::to_value(&snapshot).expect("serialise"),
+        Ok(CapabilityOutput::Health(health)) => json_of(&health),
+        Ok(CapabilityOutput::Sync(snapshot)) => json_of(&*snapshot),
         Ok(other) => panic!("unexpected output {other:?}"),
         Err(error) => {
             assert_no_secret(&format!("{error} {error:?}"));
@@ -319,4 +320,9 @@ pub fn assert_valid(schema_file: &str, instance: &serde_json::Value) {
         errors.is_empty(),
         "{schema_file}: {errors:#?}\n{instance:#}"
     );
+}
+
+/// A value's JSON as the connector writes it for a host, parsed back.
+pub fn json_of<T: WriteJson + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::from_str(&to_json_string(value)).expect("the written JSON parses")
 }
