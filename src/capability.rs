@@ -163,7 +163,10 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
         return snapshot;
     }
     let text = to_json_string(&snapshot);
-    serde_json::from_str(&redact_owned(text, secret)).unwrap_or_default()
+    crate::json::parse_value(&redact_owned(text, secret))
+        .ok()
+        .and_then(|value| Snapshot::from_json(&value).ok())
+        .unwrap_or_default()
 }
 
 async fn evaluate_device_trust<T: Transport, R: Runtime>(
@@ -238,7 +241,7 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
     };
     evaluation.lookup = lookup.redacted(secret).output;
     let scrub_value = |v: &mut serde_json::Value| {
-        if let Ok(clean) = serde_json::from_str(&redact_owned(to_json_string(v), secret)) {
+        if let Ok(clean) = crate::json::parse_value(&redact_owned(to_json_string(v), secret)) {
             *v = clean;
         }
     };

@@ -1,7 +1,6 @@
 //! Connection properties: validating the console base URL and API token, and building request URLs.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::Deserialize;
 
 use crate::error::ConnectorError;
 
@@ -16,8 +15,7 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 pub const MIN_TOKEN_CHARS: usize = 16;
 
 /// The connection properties exactly as a host passes them (camelCase, all optional on the wire).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 pub struct ConnectionProperties {
     /// The console's base URL, e.g. `https://usea1-partners.sentinelone.net`.
     pub base_url: Option<serde_json::Value>,
@@ -27,6 +25,19 @@ pub struct ConnectionProperties {
     pub site_ids: Option<serde_json::Value>,
     /// Optional account ids every agents query is limited to (an array, or a comma-separated string).
     pub account_ids: Option<serde_json::Value>,
+}
+
+impl ConnectionProperties {
+    /// The properties of a connection object; `None` when `value` is not a JSON object.
+    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+        let member = |name: &str| value.get(name).cloned();
+        value.is_object().then(|| Self {
+            base_url: member("baseUrl"),
+            api_token: member("apiToken"),
+            site_ids: member("siteIds"),
+            account_ids: member("accountIds"),
+        })
+    }
 }
 
 /// The most ids the API accepts in one `siteIds` or `accountIds` filter.
@@ -422,16 +433,18 @@ mod tests {
 
     #[test]
     fn properties_must_be_strings() {
-        let props: ConnectionProperties =
-            serde_json::from_str(r#"{"baseUrl": 12, "apiToken": "test-token-0123456789"}"#)
-                .unwrap();
+        let props = ConnectionProperties::from_json(
+            &serde_json::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
+        )
+        .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid connection: baseUrl must be a string"
         );
-        let props: ConnectionProperties =
-            serde_json::from_str(r#"{"baseUrl": "https://a.example"}"#).unwrap();
+        let props =
+            ConnectionProperties::from_json(&serde_json::json!({"baseUrl": "https://a.example"}))
+                .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
         assert_eq!(err.to_string(), "invalid connection: apiToken is required");
     }
@@ -454,8 +467,7 @@ mod tests {
 
     #[test]
     fn scope_ids_come_as_arrays_or_comma_strings() {
-        let props =
-            |v: serde_json::Value| -> ConnectionProperties { serde_json::from_value(v).unwrap() };
+        let props = |v: serde_json::Value| ConnectionProperties::from_json(&v).unwrap();
         let c = Connection::from_properties(&props(serde_json::json!({
             "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
             "siteIds": ["225494730938493804", " 225494730938493915 "], "accountIds": "1, 2,"

@@ -1,12 +1,13 @@
 //! Test Connection: one least-privilege read and the token's expiry, every failure returned as data.
 
+use crate::json::Reader;
 use crate::json_writer::{JsonWriter, WriteJson};
 
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::lookup;
-use crate::loose::{self, Loose};
+use crate::loose;
 use crate::runtime::Runtime;
 use crate::timestamp;
 use crate::transport::{HttpRequest, Transport};
@@ -161,11 +162,7 @@ async fn token_expiry<T: Transport, R: Runtime>(
             return;
         }
     };
-    let expires_at = serde_json::from_str::<wire::Object<TokenDetails<'_>>>(&response.body)
-        .ok()
-        .and_then(|d| d.0.data)
-        .and_then(|d| d.0.expires_at)
-        .and_then(|e| loose::text(&Some(e)));
+    let expires_at = expires_at_in(&response.body);
     let Some(expires_at) = expires_at else {
         output
             .warnings
@@ -193,15 +190,22 @@ async fn token_expiry<T: Transport, R: Runtime>(
     output.token_expires_at = Some(expires_at);
 }
 
-#[derive(serde::Deserialize)]
-struct TokenDetails<'a> {
-    #[serde(borrow, default)]
-    data: Option<wire::Object<TokenData<'a>>>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenData<'a> {
-    #[serde(borrow, default)]
-    expires_at: Option<Loose<'a>>,
+/// `data.expiresAt` of a token-details answer, as text.
+fn expires_at_in(body: &str) -> Option<String> {
+    let mut reader = Reader::new(body, wire::MAX_DEPTH);
+    let mut expires_at = None;
+    let read = reader.object(|r, key| {
+        if &*key != "data" || r.null()? {
+            return r.skip();
+        }
+        r.object(|r, key| match &*key {
+            "expiresAt" => {
+                expires_at = r.loose()?;
+                Ok(())
+            }
+            _ => r.skip(),
+        })
+    });
+    read.and_then(|()| reader.end()).ok()?;
+    loose::text(&expires_at)
 }

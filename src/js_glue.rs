@@ -462,10 +462,10 @@ fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, Conne
     if !connection.is_object() {
         return Err(not_object());
     }
-    let text = to_json_text(connection).map_err(|_| {
+    let value = to_json_value(connection).map_err(|_| {
         ConnectorError::InvalidConnection("connection properties must be JSON values".into())
     })?;
-    serde_json::from_str(&text).map_err(|_| not_object())
+    ConnectionProperties::from_json(&value).ok_or_else(not_object)
 }
 
 /// Reads a JS value as JSON text with the engine's own `JSON.stringify`: one crossing, not one per field.
@@ -481,13 +481,7 @@ fn to_json_text(value: &JsValue) -> Result<String, ()> {
 
 /// Reads a JS value as a JSON tree.
 fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
-    from_json_text(value)
-}
-
-/// Reads a JS value straight into a type. From text, not from a `serde_json::Value`: every type read
-/// from a `Value` instantiates a second deserializer in the .wasm.
-fn from_json_text<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, ()> {
-    serde_json::from_str(&to_json_text(value)?).map_err(|_| ())
+    crate::json::parse_value(&to_json_text(value)?).map_err(|_| ())
 }
 
 /// A sync reads many pages: its default deadline is the longest a call may have.
@@ -611,8 +605,10 @@ pub fn check_serial(
         let value = Reflect::get(snapshot, &name.into()).unwrap_or(JsValue::UNDEFINED);
         let _ = Reflect::set(&head, &name.into(), &value);
     }
-    let head: crate::sync::SnapshotHead = from_json_text(&head.into())
-        .map_err(|_| invalid("snapshot is not a syncAgents snapshot"))?;
+    let head = to_json_value(&head.into())
+        .ok()
+        .and_then(|head| crate::sync::SnapshotHead::from_json(&head).ok())
+        .ok_or_else(|| invalid("snapshot is not a syncAgents snapshot"))?;
     let entry = match crate::serial::validate(serial_input) {
         Ok(trimmed) => {
             let serials = Reflect::get(snapshot, &"serials".into()).unwrap_or(JsValue::UNDEFINED);
@@ -621,10 +617,11 @@ pub fn check_serial(
                 && Object::has_own(serials.unchecked_ref::<Object>(), &trimmed.into());
             if has {
                 let raw = Reflect::get(&serials, &trimmed.into()).unwrap_or(JsValue::UNDEFINED);
-                Some(
-                    from_json_text::<crate::sync::SerialEntry>(&raw)
-                        .map_err(|_| invalid("snapshot entry is not a syncAgents entry"))?,
-                )
+                let entry = to_json_value(&raw)
+                    .ok()
+                    .and_then(|entry| crate::sync::SerialEntry::from_json(&entry).ok())
+                    .ok_or_else(|| invalid("snapshot entry is not a syncAgents entry"))?;
+                Some(entry)
             } else {
                 None
             }

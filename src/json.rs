@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::{Map, Number, Value};
+
 use crate::loose::Loose;
 
 /// A reading error: what was wrong and at which byte.
@@ -363,6 +365,41 @@ impl<'a> Reader<'a> {
         Ok(Some(value))
     }
 
+    /// Reads any value into a JSON tree; of a key given twice the last value is kept, as serde_json keeps it.
+    pub fn value(&mut self) -> Result<Value, Error> {
+        Ok(match self.peek() {
+            Some(b'{') => {
+                let mut members = Map::new();
+                self.object(|r, key| {
+                    let value = r.value()?;
+                    members.insert(key.into_owned(), value);
+                    Ok(())
+                })?;
+                Value::Object(members)
+            }
+            Some(b'[') => {
+                let mut items = Vec::new();
+                self.array(|r| {
+                    items.push(r.value()?);
+                    Ok(())
+                })?;
+                Value::Array(items)
+            }
+            _ => match self.loose()? {
+                None | Some(Loose::Null) => Value::Null,
+                Some(Loose::Str(text)) => Value::String(text.into_owned()),
+                Some(Loose::Bool(b)) => Value::Bool(b),
+                Some(Loose::Int(i)) => Value::from(i),
+                Some(Loose::UInt(u)) => Value::from(u),
+                Some(Loose::Float(f)) => Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| self.error("number out of range"))?,
+                // Containers were matched above; `loose` only skips them.
+                Some(Loose::Composite) => Value::Null,
+            },
+        })
+    }
+
     /// Skips the next value, whatever it is, checking it and without allocating.
     pub fn skip(&mut self) -> Result<(), Error> {
         let base = self.depth;
@@ -433,6 +470,17 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The deepest nesting [`parse_value`] reads (hosts' inputs and stored snapshots are shallow).
+pub const MAX_VALUE_DEPTH: usize = MAX_SKIP_LEVELS;
+
+/// Parses a whole JSON text into a tree.
+pub fn parse_value(text: &str) -> Result<Value, Error> {
+    let mut reader = Reader::new(text, MAX_VALUE_DEPTH);
+    let value = reader.value()?;
+    reader.end()?;
+    Ok(value)
+}
+
 /// Where the plain run of string bytes starting at `from` ends: the first `"`, `\\` or control
 /// character, eight bytes per step (or the end of `bytes`). Strings are most of an agent page's bytes.
 #[inline(always)]
@@ -474,7 +522,10 @@ fn number_value(text: &str) -> Option<Loose<'static>> {
         }
     }
     // serde_json's float parser is already in the module; core's would add its own tables.
-    serde_json::from_str::<f64>(text).ok().map(Loose::Float)
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Loose::Float)
 }
 
 #[cfg(test)]

@@ -32,29 +32,29 @@ impl JsonWriter {
 
     /// Starts an object; write its members with [`JsonWriter::field`] or [`JsonWriter::key`].
     pub fn begin_object(&mut self) {
-        self.text.push_str("{");
+        self.text.push('{');
     }
 
     /// Ends the object begun last.
     pub fn end_object(&mut self) {
-        self.text.push_str("}");
+        self.text.push('}');
     }
 
     /// Starts an array; write its items with [`JsonWriter::item`].
     pub fn begin_array(&mut self) {
-        self.text.push_str("[");
+        self.text.push('[');
     }
 
     /// Ends the array begun last.
     pub fn end_array(&mut self) {
-        self.text.push_str("]");
+        self.text.push(']');
     }
 
     /// Writes the key of a member whose name is a plain identifier (nothing to escape); its value comes next.
     pub fn key(&mut self, name: &'static str) {
         debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()), "{name}");
         self.separate();
-        self.text.push_str("\"");
+        self.text.push('"');
         self.text.push_str(name);
         self.text.push_str("\":");
     }
@@ -69,7 +69,7 @@ impl JsonWriter {
     pub fn entry<T: WriteJson + ?Sized>(&mut self, name: &str, value: &T) {
         self.separate();
         self.string(name);
-        self.text.push_str(":");
+        self.text.push(':');
         value.write_json(self);
     }
 
@@ -87,7 +87,7 @@ impl JsonWriter {
     /// Writes a JSON string, escaped as `JSON.stringify` escapes it.
     pub fn string(&mut self, text: &str) {
         self.text.reserve(text.len() + 2);
-        self.text.push_str("\"");
+        self.text.push('"');
         let bytes = text.as_bytes();
         let mut run_start = 0;
         for (at, &byte) in bytes.iter().enumerate() {
@@ -126,7 +126,7 @@ impl JsonWriter {
         }
         self.text
             .push_str(text.get(run_start..).unwrap_or_default());
-        self.text.push_str("\"");
+        self.text.push('"');
     }
 
     /// Writes an unsigned integer.
@@ -153,7 +153,7 @@ impl JsonWriter {
 
     fn separate(&mut self) {
         if !matches!(self.text.as_bytes().last(), Some(b'{' | b'[') | None) {
-            self.text.push_str(",");
+            self.text.push(',');
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod client;
 pub mod connection;
 pub mod effects;
 pub mod error;
+pub mod fields;
 pub mod health;
 pub mod json;
 pub mod json_writer;

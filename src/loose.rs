@@ -1,9 +1,6 @@
 //! A JSON scalar read leniently, the way real consoles write them (`"True"`, `"10"`, numbers for strings).
 
 use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// Any JSON value, kept as a scalar where it is one; objects and arrays are skipped without allocating.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,78 +90,20 @@ pub fn count(field: &Option<Loose<'_>>) -> Option<u64> {
     field.as_ref().and_then(Loose::as_u64)
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LooseVisitor(std::marker::PhantomData))
-    }
-}
-
-struct LooseVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-impl<'de: 'a, 'a> Visitor<'de> for LooseVisitor<'a> {
-    type Value = Loose<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Loose::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Loose::Int(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(i64::try_from(v).map_or(Loose::UInt(v), Loose::Int))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Loose::Float(v))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Owned(v.to_owned())))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Owned(v)))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Loose::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Loose::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        Loose::deserialize(d)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Loose::Composite)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Loose::Composite)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Reader;
+
+    fn read(json: &str) -> Result<Loose<'_>, String> {
+        let mut reader = Reader::new(json, 64);
+        let value = reader.loose()?.unwrap_or(Loose::Null);
+        reader.end()?;
+        Ok(value)
+    }
 
     fn loose(json: &str) -> Loose<'_> {
-        serde_json::from_str(json).unwrap()
+        read(json).unwrap()
     }
 
     #[test]
@@ -200,15 +139,20 @@ mod tests {
             ("\"many\"", None),
             ("[1]", None),
         ] {
-            let v: Result<Loose<'_>, _> = serde_json::from_str(json);
-            assert_eq!(v.ok().and_then(|v| v.as_u64()), expected, "{json}");
+            assert_eq!(read(json).ok().and_then(|v| v.as_u64()), expected, "{json}");
         }
     }
 
     #[test]
     fn text_borrows_plain_strings_and_writes_out_numbers() {
         let body = r#"["FS6V1B3", "a\"b", 12345, true, null, {"x": [1, 2]}]"#;
-        let values: Vec<Loose<'_>> = serde_json::from_str(body).unwrap();
+        let mut values = Vec::new();
+        Reader::new(body, 64)
+            .array(|r| {
+                values.push(r.loose()?.unwrap_or(Loose::Null));
+                Ok(())
+            })
+            .unwrap();
         assert!(matches!(values[0], Loose::Str(Cow::Borrowed("FS6V1B3"))));
         assert_eq!(values[1].to_text().as_deref(), Some("a\"b"));
         assert_eq!(values[2].to_text().as_deref(), Some("12345"));

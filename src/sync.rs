@@ -4,13 +4,13 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
-use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
+use crate::fields::{self, Fields};
+use crate::json_writer::{JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
@@ -35,8 +35,7 @@ pub const MIN_PAGE_INTERVAL_MS: f64 = 40.0;
 pub const DEFAULT_MAX_SNAPSHOT_AGE_MINUTES: f64 = 60.0;
 
 /// What one serial looks like in a snapshot: the preferred agent's verdict, without time-dependent rules.
-#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SerialEntry {
     /// The preferred agent's id (not decommissioned, most recently active, lowest id).
     pub agent_id: Option<String>,
@@ -51,8 +50,7 @@ pub struct SerialEntry {
 }
 
 /// Counts over a sync.
-#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SyncSummary {
     /// Agents read, on every page.
     pub agents_seen: u64,
@@ -79,8 +77,7 @@ pub struct SyncSummary {
 }
 
 /// A sync's result: plain JSON a host can store anywhere and hand back to `checkSerial`.
-#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Snapshot {
     /// The snapshot format's version.
     pub version: u32,
@@ -109,6 +106,70 @@ pub struct Progress {
     pub agents_seen: u64,
     /// `totalItems` as the console reported it.
     pub total_items: Option<u64>,
+}
+
+impl SerialEntry {
+    /// Reads an entry of a snapshot's `serials`.
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value).ok_or("a serial entry is a JSON object")?;
+        Ok(Self {
+            agent_id: f.optional("agentId", fields::string)?,
+            last_active_date: f.optional("lastActiveDate", fields::string)?,
+            decommissioned: f.optional("decommissioned", fields::boolean)?,
+            agents: f.required("agents", fields::unsigned32)?,
+            failed: f.required("failed", |v| {
+                v.as_array()?
+                    .iter()
+                    .map(|c| Check::from_json(c).ok())
+                    .collect()
+            })?,
+        })
+    }
+}
+
+impl SyncSummary {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value).ok_or("summary is a JSON object")?;
+        Ok(Self {
+            agents_seen: f.required("agentsSeen", fields::unsigned)?,
+            serials: f.required("serials", fields::unsigned)?,
+            trusted: f.required("trusted", fields::unsigned)?,
+            not_trusted_by_reason: f
+                .required("notTrustedByReason", fields::map(fields::unsigned))?,
+            null_serials: f.required("nullSerials", fields::unsigned)?,
+            placeholder_serials: f.required("placeholderSerials", fields::unsigned)?,
+            duplicated_serials: f.required("duplicatedSerials", fields::unsigned)?,
+            pages: f.required("pages", fields::unsigned32)?,
+            requests: f.required("requests", fields::unsigned32)?,
+            duration_ms: f.required("durationMs", fields::unsigned)?,
+            total_items: f.optional("totalItems", fields::unsigned)?,
+        })
+    }
+}
+
+impl Snapshot {
+    /// Reads a snapshot a host stored and handed back (`resumeFrom`, `previous`).
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value).ok_or("a snapshot is a JSON object")?;
+        let serials = f.required("serials", |v| v.as_object())?;
+        let mut entries = BTreeMap::new();
+        for (serial, entry) in serials {
+            let entry =
+                SerialEntry::from_json(entry).map_err(|e| format!("serials[{serial:?}]: {e}"))?;
+            entries.insert(serial.clone(), entry);
+        }
+        Ok(Self {
+            version: f.required("version", fields::unsigned32)?,
+            synced_at: f.required("syncedAt", fields::string)?,
+            complete: f.required("complete", fields::boolean)?,
+            resume_cursor: f.optional("resumeCursor", fields::string)?,
+            rules: f.required("rules", fields::any)?,
+            filters: f.required("filters", fields::map(fields::string))?,
+            serials: entries,
+            summary: SyncSummary::from_json(f.required("summary", Some)?)
+                .map_err(|e| format!("summary: {e}"))?,
+        })
+    }
 }
 
 impl WriteJson for SerialEntry {
@@ -326,8 +387,7 @@ fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, 
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
-            // From text rather than from the Value: one deserializer in the .wasm, not two.
-            let snapshot: Snapshot = serde_json::from_str(&to_json_string(v)).map_err(|e| {
+            let snapshot = Snapshot::from_json(v).map_err(|e| {
                 ConnectorError::InvalidInput(format!("{name} is not a snapshot: {e}"))
             })?;
             if snapshot.version != SNAPSHOT_VERSION {
@@ -500,21 +560,29 @@ fn failed_rules(entry: &SerialEntry, rules: &TrustRules, now_ms: f64) -> Vec<Rul
 }
 
 /// What `checkSerial` needs of a snapshot besides the one entry: read without the whole serial map.
-#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SnapshotHead {
     /// The snapshot format's version.
-    #[serde(default)]
     pub version: u32,
     /// When the sync finished.
-    #[serde(default)]
     pub synced_at: String,
     /// Whether every page was read.
-    #[serde(default)]
     pub complete: bool,
     /// The rules the sync used.
-    #[serde(default)]
     pub rules: Value,
+}
+
+impl SnapshotHead {
+    /// Reads the head of a snapshot object; a missing or `null` member takes its default.
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value).ok_or("a snapshot is a JSON object")?;
+        Ok(Self {
+            version: f.optional("version", fields::unsigned32)?.unwrap_or(0),
+            synced_at: f.optional("syncedAt", fields::string)?.unwrap_or_default(),
+            complete: f.optional("complete", fields::boolean)?.unwrap_or(false),
+            rules: f.get("rules").cloned().unwrap_or(Value::Null),
+        })
+    }
 }
 
 /// Answers a sign-in check from a snapshot: the same shape as Evaluate Device Trust, no network.

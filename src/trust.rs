@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::fields::{self, Fields};
 use crate::json_writer::{JsonWriter, WriteJson};
 use serde_json::{json, Value};
 
@@ -11,8 +12,7 @@ use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::timestamp;
 
 /// A rule's stable id, as used in `reasons[].rule`, `checks[].rule` and `rules.remediation`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RuleId {
     /// The serial is a real identity, not a firmware placeholder.
@@ -257,7 +257,7 @@ pub fn compare_versions(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
 }
 
 /// One rule as evaluated.
-#[derive(serde::Deserialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     /// The rule's stable id.
     pub rule: RuleId,
@@ -304,6 +304,20 @@ pub struct TrustEvaluation {
 impl WriteJson for RuleId {
     fn write_json(&self, out: &mut JsonWriter) {
         out.string(self.as_str());
+    }
+}
+
+impl Check {
+    /// Reads a check as a snapshot stores it.
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let f = Fields::of(value).ok_or("a check is a JSON object")?;
+        Ok(Self {
+            rule: f.required("rule", |v| v.as_str().and_then(RuleId::from_str))?,
+            passed: f.required("passed", fields::boolean)?,
+            expected: f.required("expected", fields::any)?,
+            actual: f.required("actual", fields::any)?,
+            message: f.required("message", fields::string)?,
+        })
     }
 }
 

@@ -1,11 +1,5 @@
 //! The SentinelOne API's JSON as it arrives: every field optional, every scalar read leniently.
 
-use std::marker::PhantomData;
-
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-
 use crate::error::UpstreamDetail;
 use crate::json::Reader;
 use crate::loose::{self, Loose};
@@ -104,27 +98,9 @@ fn read_agent<'a>(r: &mut Reader<'a>) -> Result<Agent<'a>, String> {
     Ok(agent)
 }
 
-/// A value that must be a JSON object: derived structs would otherwise also accept an array.
+/// A value that was a JSON object on the wire.
 #[derive(Debug, Default)]
 pub struct Object<T>(pub T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map))
-            }
-        }
-        deserializer
-            .deserialize_map(ObjectVisitor(PhantomData))
-            .map(Object)
-    }
-}
 
 /// One page of `GET /web/api/v2.1/agents`; strings borrow from the body where they can.
 #[derive(Debug)]
@@ -183,35 +159,59 @@ impl Agent<'_> {
     }
 }
 
-/// The error envelope `{"errors":[{"code","title","detail"}]}`.
-#[derive(Deserialize, Debug)]
-pub struct ErrorEnvelope<'a> {
-    /// The error entries; the first one is reported.
-    #[serde(borrow, default)]
-    pub errors: Option<Vec<Object<ErrorEntry<'a>>>>,
-}
-
-/// One entry of `errors`.
-#[derive(Deserialize, Debug)]
+/// One entry of the error envelope `{"errors":[{"code","title","detail"}]}`.
+#[derive(Debug, Default)]
 #[allow(missing_docs)]
 pub struct ErrorEntry<'a> {
-    #[serde(borrow, default)]
     pub code: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub title: Option<Loose<'a>>,
-    #[serde(borrow, default)]
     pub detail: Option<Loose<'a>>,
     // Some clients and proxies say `message` where SentinelOne says `title`.
-    #[serde(borrow, default)]
     pub message: Option<Loose<'a>>,
+}
+
+/// The first entry of the error envelope in `body`, when it is one.
+pub fn first_error_entry(body: &str) -> Result<Option<ErrorEntry<'_>>, String> {
+    let mut reader = Reader::new(body, MAX_DEPTH);
+    let mut errors = None;
+    reader.object(|r, key| match &*key {
+        "errors" => {
+            let mut first = None;
+            if !r.null()? {
+                r.array(|r| {
+                    let entry = read_error_entry(r)?;
+                    first.get_or_insert(entry);
+                    Ok(())
+                })?;
+            }
+            once(&mut errors, first, &key)
+        }
+        _ => r.skip(),
+    })?;
+    reader.end()?;
+    Ok(errors.flatten())
+}
+
+fn read_error_entry<'a>(r: &mut Reader<'a>) -> Result<ErrorEntry<'a>, String> {
+    let (mut code, mut title, mut detail, mut message) = (None, None, None, None);
+    r.object(|r, key| match &*key {
+        "code" => once(&mut code, r.loose()?, &key),
+        "title" => once(&mut title, r.loose()?, &key),
+        "detail" => once(&mut detail, r.loose()?, &key),
+        "message" => once(&mut message, r.loose()?, &key),
+        _ => r.skip(),
+    })?;
+    Ok(ErrorEntry {
+        code: code.flatten(),
+        title: title.flatten(),
+        detail: detail.flatten(),
+        message: message.flatten(),
+    })
 }
 
 /// The first SentinelOne error entry in `body`, or an empty detail when there is none or the body is not JSON.
 pub fn upstream_detail(body: &str) -> UpstreamDetail {
-    let Ok(Object(envelope)) = serde_json::from_str::<Object<ErrorEnvelope<'_>>>(body) else {
-        return UpstreamDetail::default();
-    };
-    let Some(Object(first)) = envelope.errors.as_ref().and_then(|e| e.first()) else {
+    let Ok(Some(first)) = first_error_entry(body) else {
         return UpstreamDetail::default();
     };
     let clip = |s: String| -> String { s.chars().take(200).collect() };

@@ -88,7 +88,8 @@ fn run_sync(
     max_attempts: u32,
 ) -> (Result<Snapshot, sync::SyncFailure>, Vec<Progress>) {
     let progress = RefCell::new(Vec::new());
-    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    let connection =
+        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
     let options = CallOptions {
         now_ms: Some(NOW_MS),
         max_attempts,
@@ -111,7 +112,7 @@ fn run_sync(
 }
 
 fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value {
-    let head: SnapshotHead = serde_json::from_value(json_of(snapshot)).unwrap();
+    let head = SnapshotHead::from_json(&json_of(snapshot)).unwrap();
     let entry: Option<&SerialEntry> = snapshot.serials.get(serial.trim());
     let out = sync::check_serial(&head, entry, Some(&json!(serial)), now_ms, max_age).unwrap();
     let mut json = json_of(&out);
@@ -274,7 +275,7 @@ fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
     assert!(!partial.complete);
     assert_eq!(partial.resume_cursor.as_deref(), Some("c1"));
     assert_eq!(partial.summary.agents_seen, 3, "how far it got");
-    let head: SnapshotHead = serde_json::from_value(json_of(&partial)).unwrap();
+    let head = SnapshotHead::from_json(&json_of(&partial)).unwrap();
     let answer = sync::check_serial(
         &head,
         partial.serials.get("HEALTHY01"),
@@ -358,9 +359,10 @@ fn filters_and_scope_reach_every_page() {
         url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&siteIds=11"),
         answer: ok(page(&[], 0, None)),
     }]);
-    let connection: ConnectionProperties =
-        serde_json::from_value(json!({ "baseUrl": BASE, "apiToken": TOKEN, "siteIds": ["11"] }))
-            .unwrap();
+    let connection: ConnectionProperties = ConnectionProperties::from_json(
+        &json!({ "baseUrl": BASE, "apiToken": TOKEN, "siteIds": ["11"] }),
+    )
+    .unwrap();
     let result = pollster::block_on(capability::sync_agents(
         &transport,
         &FakeRuntime::default(),
@@ -377,7 +379,8 @@ fn filters_and_scope_reach_every_page() {
 fn pages_are_paced_at_most_25_requests_per_second() {
     let transport = FakeTransport::new(pages(&fleet(), 0));
     let runtime = FakeRuntime::default();
-    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    let connection =
+        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
     pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
@@ -408,7 +411,8 @@ fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     script.insert(1, retry);
     let transport = FakeTransport::new(script);
     let runtime = FakeRuntime::default();
-    let connection: ConnectionProperties = serde_json::from_value(connection_json()).unwrap();
+    let connection =
+        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
     let snapshot = pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,

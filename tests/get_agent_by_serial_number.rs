@@ -511,7 +511,8 @@ fn invalid_input_and_connection_fail_before_any_request() {
         json!({ "baseUrl": "http://console.example", "apiToken": TOKEN }),
         json!({ "baseUrl": BASE, "apiToken": format!("{TOKEN}\r\nX-Injected: 1") }),
     ] {
-        let props: ConnectionProperties = serde_json::from_value(connection.clone()).unwrap();
+        let props =
+            ConnectionProperties::from_json(&connection.clone()).expect("a connection object");
         let err = pollster::block_on(capability::invoke(
             &transport,
             &FakeRuntime::default(),

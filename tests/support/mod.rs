@@ -160,7 +160,7 @@ pub fn invoke_json(
     input: serde_json::Value,
     options: CallOptions,
 ) -> Result<serde_json::Value, ConnectorError> {
-    let connection: ConnectionProperties = serde_json::from_value(connection).expect("connection");
+    let connection = ConnectionProperties::from_json(&connection).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,
@@ -228,9 +228,8 @@ pub fn run_with(
     options: CallOptions,
     input: serde_json::Value,
 ) -> Result<Lookup, ConnectorError> {
-    let connection: ConnectionProperties =
-        serde_json::from_value(serde_json::json!({ "baseUrl": BASE, "apiToken": TOKEN }))
-            .expect("connection");
+    let connection =
+        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,

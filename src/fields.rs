@@ -1,0 +1,125 @@
+//! Typed reads out of a JSON tree (a host's input, a snapshot handed back), each failure a sentence
+//! naming the member. Hand-written rather than serde-derived: the derives were a large share of the .wasm.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// The members of one JSON object, read by name.
+#[derive(Clone, Copy)]
+pub struct Fields<'v>(&'v Map<String, Value>);
+
+impl<'v> Fields<'v> {
+    /// The members of `value`, or `None` when it is not an object.
+    pub fn of(value: &'v Value) -> Option<Self> {
+        value.as_object().map(Self)
+    }
+
+    /// A member's value; `None` when it is missing or `null`.
+    pub fn get(self, name: &str) -> Option<&'v Value> {
+        self.0.get(name).filter(|value| !value.is_null())
+    }
+
+    /// A member that must be there, read by `read` (`None` from `read` means the wrong type).
+    pub fn required<T>(
+        self,
+        name: &str,
+        read: impl FnOnce(&'v Value) -> Option<T>,
+    ) -> Result<T, String> {
+        match self.0.get(name) {
+            None => Err(format!("missing field `{name}`")),
+            Some(value) => read(value).ok_or_else(|| format!("invalid value for `{name}`")),
+        }
+    }
+
+    /// A member that may be missing or `null`, read by `read` otherwise.
+    pub fn optional<T>(
+        self,
+        name: &str,
+        read: impl FnOnce(&'v Value) -> Option<T>,
+    ) -> Result<Option<T>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(value) => read(value)
+                .map(Some)
+                .ok_or_else(|| format!("invalid value for `{name}`")),
+        }
+    }
+}
+
+/// A JSON string.
+pub fn string(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
+}
+
+/// A JSON boolean.
+pub fn boolean(value: &Value) -> Option<bool> {
+    value.as_bool()
+}
+
+/// A JSON integer from 0 to `u64::MAX`.
+pub fn unsigned(value: &Value) -> Option<u64> {
+    value.as_u64()
+}
+
+/// A JSON integer from 0 to `u32::MAX`.
+pub fn unsigned32(value: &Value) -> Option<u32> {
+    value.as_u64().and_then(|n| u32::try_from(n).ok())
+}
+
+/// Any JSON value, `null` included.
+pub fn any(value: &Value) -> Option<Value> {
+    Some(value.clone())
+}
+
+/// A JSON array whose every item `read` accepts.
+pub fn list<'v, T>(
+    read: impl Fn(&'v Value) -> Option<T>,
+) -> impl FnOnce(&'v Value) -> Option<Vec<T>> {
+    move |value| value.as_array()?.iter().map(read).collect()
+}
+
+/// A JSON object whose every member value `read` accepts, by name.
+pub fn map<'v, T>(
+    read: impl Fn(&'v Value) -> Option<T>,
+) -> impl FnOnce(&'v Value) -> Option<BTreeMap<String, T>> {
+    move |value| {
+        value
+            .as_object()?
+            .iter()
+            .map(|(name, member)| Some((name.clone(), read(member)?)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn required_optional_and_typed_reads() {
+        let v = json!({ "s": "x", "n": 7, "big": 5_000_000_000u64, "null": null, "b": true,
+                        "list": [1, 2], "bad": [1, "2"], "m": { "a": 1 } });
+        let f = Fields::of(&v).unwrap();
+        assert_eq!(f.required("s", string), Ok("x".to_owned()));
+        assert_eq!(f.required("n", unsigned32), Ok(7));
+        assert_eq!(
+            f.required("big", unsigned32),
+            Err("invalid value for `big`".to_owned())
+        );
+        assert_eq!(
+            f.required("gone", string),
+            Err("missing field `gone`".to_owned())
+        );
+        assert_eq!(f.required("null", any), Ok(Value::Null));
+        assert_eq!(f.optional("null", string), Ok(None));
+        assert_eq!(f.optional("gone", boolean), Ok(None));
+        assert_eq!(f.optional("b", boolean), Ok(Some(true)));
+        assert!(f.optional("s", boolean).is_err());
+        assert_eq!(f.required("list", list(unsigned)), Ok(vec![1, 2]));
+        assert!(f.required("bad", list(unsigned)).is_err());
+        assert_eq!(f.required("m", map(unsigned)).unwrap()["a"], 1);
+        assert!(Fields::of(&json!([1])).is_none());
+    }
+}
