@@ -9,6 +9,19 @@ const TOO_LARGE = 2;
 // setTimeout treats longer delays as 0.
 const MAX_DELAY_MS = 2147483647;
 
+/**
+ * The three arguments of a capability call as one JSON text, `[connection, input, options]` (functions
+ * and `undefined` become `null`; a `Date` its ISO text): one crossing instead of three. `undefined`
+ * when one of them cannot be written as JSON, so that the connector can say which.
+ */
+export function argsJson(connection, input, options) {
+  try {
+    return JSON.stringify([connection, input, options]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
 export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
   const send = typeof fetch === 'function' ? fetch : platformFetch;

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::capability::{self, Capability, CapabilityOutput};
@@ -30,16 +31,17 @@ pub fn run(
     input: JsValue,
     options: JsValue,
 ) -> Promise {
-    let connection = decode_connection(&connection);
+    let [connection_json, input_json, options_json] = read_args(&connection, &input, &options);
+    let connection = decode_connection(&connection, connection_json);
     let token = token_of(&connection);
     let is_health_check = matches!(capability, Ok(Capability::TestConnection));
     let prepared = (|| {
         let capability = capability?;
         let connection = connection?;
-        let input = to_json_value(&input)
+        let input = input_json
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let fetch = option_fn(&options, "fetch")?;
-        let call_options = decode_options(&options, default_timeout(capability))?;
+        let call_options = decode_options(options_json, default_timeout(capability))?;
         Ok((capability, connection, input, fetch, call_options))
     })();
     let (capability, connection, input, fetch, call_options) = match prepared {
@@ -422,49 +424,83 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
 /// The output as a plain object; `rawResponse` is left `null` for the driver when `raw_from_host` (the
 /// driver parses its own copy of the body: no copy out of wasm memory).
 fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValue, JsValue> {
-    let (text, raw) = match &output {
-        CapabilityOutput::Lookup(lookup) => (
-            to_json_string(&lookup.output),
-            Some(Some(lookup.raw_response.as_str())),
-        ),
+    let mut out = JsonWriter::default();
+    // The body to parse into `rawResponse` here, when the driver does not have it.
+    let mut raw_here = None;
+    match &output {
+        CapabilityOutput::Lookup(lookup) => {
+            out.begin_object();
+            lookup.output.write_fields(&mut out);
+            out.key("rawResponse");
+            out.null();
+            out.end_object();
+            raw_here = Some(lookup.raw_response.as_str());
+        }
         CapabilityOutput::Trust {
             evaluation,
             raw_response,
-        } => (to_json_string(evaluation), Some(raw_response.as_deref())),
-        CapabilityOutput::Health(health) => (to_json_string(health), None),
-        CapabilityOutput::Sync(snapshot) => (to_json_string(&**snapshot), None),
-    };
-    let malformed = || {
-        error_to_js(
-            &ConnectorError::MalformedResponse("the body is not JSON".into()),
-            None,
-        )
-    };
+        } => {
+            out.begin_object();
+            evaluation.write_fields(&mut out);
+            out.key("rawResponse");
+            out.null();
+            out.end_object();
+            raw_here = raw_response.as_deref();
+        }
+        CapabilityOutput::Health(health) => health.write_json(&mut out),
+        CapabilityOutput::Sync(snapshot) => snapshot.write_json(&mut out),
+    }
     // JSON.parse builds the output faster than any per-field crossing.
-    let object = js_sys::JSON::parse(&text)?;
-    if let Some(raw) = raw {
-        // Parsed on its own rather than spliced into the output text: no second copy of a big body.
-        let raw = match raw {
-            Some(raw) if !raw_from_host => js_sys::JSON::parse(raw).map_err(|_| malformed())?,
-            _ => JsValue::NULL,
-        };
-        Reflect::set(&object, &"rawResponse".into(), &raw)?;
+    let object = js_sys::JSON::parse(&out.finish())?;
+    match raw_here {
+        Some(raw) if !raw_from_host => {
+            // Parsed on its own rather than spliced into the output text: no second copy of a big body.
+            let raw = js_sys::JSON::parse(raw).map_err(|_| {
+                let error = ConnectorError::MalformedResponse("the body is not JSON".into());
+                error_to_js(&error, None)
+            })?;
+            Reflect::set(&object, &"rawResponse".into(), &raw)?;
+        }
+        _ => {}
     }
     Ok(object)
 }
 
-fn decode_connection(connection: &JsValue) -> Result<ConnectionProperties, ConnectorError> {
+/// The arguments of a capability call as JSON trees: in one crossing when all three are JSON, else
+/// one by one so that the one that is not can be named.
+fn read_args(connection: &JsValue, input: &JsValue, options: &JsValue) -> [Result<Value, ()>; 3] {
+    let joint = crate::exports::args_json(connection, input, options)
+        .and_then(|text| crate::json::parse_value(&text).ok());
+    if let Some(Value::Array(items)) = joint {
+        if let Ok([connection, input, options]) = <[Value; 3]>::try_from(items) {
+            return [Ok(connection), Ok(input), Ok(options)];
+        }
+    }
+    [
+        to_json_value(connection),
+        to_json_value(input),
+        to_json_value(options),
+    ]
+}
+
+fn decode_connection(
+    connection: &JsValue,
+    json: Result<Value, ()>,
+) -> Result<ConnectionProperties, ConnectorError> {
     let not_object = || {
         ConnectorError::InvalidConnection(
             "connection must be an object with baseUrl and apiToken".into(),
         )
     };
-    if !connection.is_object() {
-        return Err(not_object());
-    }
-    let value = to_json_value(connection).map_err(|_| {
-        ConnectorError::InvalidConnection("connection properties must be JSON values".into())
-    })?;
+    let value = match json {
+        Ok(value) => value,
+        Err(()) if !connection.is_object() => return Err(not_object()),
+        Err(()) => {
+            return Err(ConnectorError::InvalidConnection(
+                "connection properties must be JSON values".into(),
+            ))
+        }
+    };
     ConnectionProperties::from_json(&value).ok_or_else(not_object)
 }
 
@@ -480,7 +516,7 @@ fn to_json_text(value: &JsValue) -> Result<String, ()> {
 }
 
 /// Reads a JS value as a JSON tree.
-fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ()> {
+fn to_json_value(value: &JsValue) -> Result<Value, ()> {
     crate::json::parse_value(&to_json_text(value)?).map_err(|_| ())
 }
 
@@ -494,20 +530,20 @@ fn default_timeout(capability: Capability) -> u64 {
 
 /// `timeoutMs`, `maxAttempts` and `now` (ms, a `Date`, which serialises to ISO, or an ISO string).
 fn decode_options(
-    options: &JsValue,
+    options: Result<Value, ()>,
     default_timeout_ms: u64,
 ) -> Result<CallOptions, ConnectorError> {
-    if options.is_undefined() || options.is_null() {
+    let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
+    let value = options.map_err(|_| invalid("options must be a plain object"))?;
+    if value.is_null() {
         return Ok(CallOptions {
             timeout_ms: default_timeout_ms,
             ..CallOptions::default()
         });
     }
-    let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
-    let value = to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
     let number = |name: &str| -> Result<Option<f64>, ConnectorError> {
         match value.get(name) {
-            None | Some(serde_json::Value::Null) => Ok(None),
+            None | Some(Value::Null) => Ok(None),
             Some(v) => v
                 .as_f64()
                 .map(Some)
@@ -515,8 +551,8 @@ fn decode_options(
         }
     };
     let now = match value.get("now") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(text)) => Some(
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(
             crate::timestamp::parse_micros(text)
                 .map(|micros| micros as f64 / 1000.0)
                 .ok_or_else(|| {
@@ -534,11 +570,12 @@ fn decode_options(
 /// Starts Sync Agents for a JS caller: `options.onProgress` gets `{ page, agentsSeen, totalItems }` after
 /// each page; a failure rejects with a coded `Error` whose `.partial` is the snapshot so far.
 pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Promise {
-    let decoded = decode_connection(&connection);
+    let [connection_json, input_json, options_json] = read_args(&connection, &input, &options);
+    let decoded = decode_connection(&connection, connection_json);
     let token = token_of(&decoded);
     let prepared = (|| {
         let connection = decoded?;
-        let input = to_json_value(&input)
+        let input = input_json
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let input = if input.is_null() {
             serde_json::json!({})
@@ -547,7 +584,7 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         };
         let fetch = option_fn(&options, "fetch")?;
         let progress = option_fn(&options, "onProgress")?;
-        let call_options = decode_options(&options, default_timeout(Capability::SyncAgents))?;
+        let call_options = decode_options(options_json, default_timeout(Capability::SyncAgents))?;
         Ok::<_, ConnectorError>((connection, input, fetch, progress, call_options))
     })();
     let (connection, input, fetch, on_progress, call_options) = match prepared {
@@ -594,7 +631,7 @@ pub fn check_serial(
     if !snapshot.is_object() {
         return Err(invalid("snapshot must be the object syncAgents returned"));
     }
-    let serial_value = serde_json::Value::String(serial.as_string().unwrap_or_default());
+    let serial_value = Value::String(serial.as_string().unwrap_or_default());
     let serial_input = if serial.as_string().is_some() {
         Some(&serial_value)
     } else {
@@ -630,7 +667,7 @@ pub fn check_serial(
     };
     let options_json =
         to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
-    let now = match decode_options(options, crate::options::DEFAULT_TIMEOUT_MS)
+    let now = match decode_options(Ok(options_json.clone()), crate::options::DEFAULT_TIMEOUT_MS)
         .map_err(coded)?
         .now_ms
     {
@@ -638,7 +675,7 @@ pub fn check_serial(
         None => js_sys::Date::now(),
     };
     let max_age = match options_json.get("maxSnapshotAgeMinutes") {
-        None | Some(serde_json::Value::Null) => crate::sync::DEFAULT_MAX_SNAPSHOT_AGE_MINUTES,
+        None | Some(Value::Null) => crate::sync::DEFAULT_MAX_SNAPSHOT_AGE_MINUTES,
         Some(v) => v
             .as_f64()
             .filter(|m| m.is_finite() && *m >= 0.0)

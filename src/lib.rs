@@ -53,6 +53,14 @@ mod exports {
             max_body_bytes: f64,
             keep_bodies: bool,
         ) -> js_sys::Promise;
+
+        /// `[connection, input, options]` as one JSON text; `None` when one of them is not JSON.
+        #[wasm_bindgen(js_name = argsJson)]
+        pub(crate) fn args_json(
+            connection: &JsValue,
+            input: &JsValue,
+            options: &JsValue,
+        ) -> Option<String>;
     }
 
     /// A running capability call, driven by `driver.js`; hosts never see it.

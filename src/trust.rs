@@ -345,14 +345,21 @@ impl WriteJson for Reason {
     }
 }
 
-impl WriteJson for TrustEvaluation {
-    fn write_json(&self, out: &mut JsonWriter) {
-        out.begin_object();
+impl TrustEvaluation {
+    /// Writes the fields as members of the object being written (a host's output adds `rawResponse`).
+    pub fn write_fields(&self, out: &mut JsonWriter) {
         self.lookup.write_fields(out);
         out.field("trusted", &self.trusted);
         out.field("reasons", &self.reasons);
         out.field("checks", &self.checks);
         out.field("evaluatedAt", &self.evaluated_at);
+    }
+}
+
+impl WriteJson for TrustEvaluation {
+    fn write_json(&self, out: &mut JsonWriter) {
+        out.begin_object();
+        self.write_fields(out);
         out.end_object();
     }
 }
