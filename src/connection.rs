@@ -3,6 +3,7 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::ConnectorError;
+use crate::json_writer::quoted;
 
 /// Query values keep only RFC 3986 unreserved characters; everything else (`&`, `+`, `#`, `,`, space) is encoded.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -175,8 +176,8 @@ fn scope_ids(
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }) {
         return Err(ConnectorError::InvalidConnection(format!(
-            "{name} has an invalid id {:?}: ids are letters, digits, '-' and '_'",
-            bad.chars().take(40).collect::<String>()
+            "{name} has an invalid id {}: ids are letters, digits, '-' and '_'",
+            quoted(&bad.chars().take(40).collect::<String>())
         )));
     }
     Ok((!ids.is_empty()).then(|| ids.join(",")))

@@ -23,7 +23,7 @@ export function argsJson(connection, input, options) {
 }
 
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
-export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
+export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory) {
   const send = typeof fetch === 'function' ? fetch : platformFetch;
   return new Promise((resolve, reject) => {
     const live = new Map(); // effect id -> cancels it
@@ -110,7 +110,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
             call.failed(id, read.kind, read.message);
           } else {
             if (keepBodies) bodies.set(id, read.body);
-            call.fetched(id, read.status, read.headers, encoder.encode(read.body));
+            const written = encodeBody(call, memory, read.body);
+            call.fetched(id, read.status, read.headers, written);
           }
           step();
         },
@@ -124,6 +125,27 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies) {
 
     step();
   });
+}
+
+/**
+ * Writes `text` as UTF-8 straight into the call's body buffer in wasm memory (no intermediate copy of
+ * a multi-megabyte page) and returns how many bytes it took. The first pass assumes ASCII, one byte
+ * per UTF-16 unit; what does not fit goes into a second pass sized for the worst case.
+ */
+function encodeBody(call, memory, text) {
+  let capacity = text.length;
+  let read = 0;
+  let written = 0;
+  for (;;) {
+    // Growing the buffer may grow wasm memory, which detaches earlier views: take a new one each pass.
+    const at = call.bodyBuffer(capacity, written);
+    const view = new Uint8Array(memory.buffer, at + written, capacity - written);
+    const done = encoder.encodeInto(read === 0 ? text : text.slice(read), view);
+    read += done.read;
+    written += done.written;
+    if (read >= text.length) return written;
+    capacity = written + (text.length - read) * 3;
+  }
 }
 
 /**

@@ -221,7 +221,8 @@ impl fmt::Display for ConnectorError {
             Self::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
             Self::UnknownCapability(name) => write!(
                 f,
-                "unknown capability {name:?}; see manifest().capabilities for the available ones"
+                "unknown capability {}; see manifest().capabilities for the available ones",
+                crate::json_writer::quoted(name)
             ),
         }
     }

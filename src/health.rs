@@ -184,7 +184,8 @@ async fn token_expiry<T: Transport, R: Runtime>(
             }
         }
         None => output.warnings.push(format!(
-            "the token's expiresAt {expires_at:?} is not a timestamp"
+            "the token's expiresAt {} is not a timestamp",
+            crate::json_writer::quoted(&expires_at)
         )),
     }
     output.token_expires_at = Some(expires_at);

@@ -75,6 +75,7 @@ pub fn run(
         progress: Rc::default(),
         ended: None,
         raw_from: None,
+        incoming: Vec::new(),
     };
     crate::exports::drive(
         call.into(),
@@ -82,6 +83,7 @@ pub fn run(
         JsValue::UNDEFINED,
         MAX_BODY,
         keep_bodies,
+        wasm_bindgen::memory(),
     )
 }
 
@@ -110,6 +112,8 @@ pub struct HostCall {
     progress: Rc<RefCell<Vec<Progress>>>,
     ended: Option<Outcome>,
     raw_from: Option<u32>,
+    /// Where the driver writes the next response body (see [`HostCall::body_buffer`]).
+    incoming: Vec<u8>,
 }
 
 /// What a call waits on, for the JS driver: `{ fetch: [[id, request]], sleep: [[id, ms]], cancel, progress, again }`.
@@ -210,8 +214,24 @@ impl HostCall {
         Ok(JsValue::from_str(&to_json_string(&pending)))
     }
 
-    /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
-    pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, body: Vec<u8>) {
+    /// Makes the body buffer `len` bytes long, keeping its first `keep` bytes, and returns its address:
+    /// the driver encodes a response text straight into wasm memory there.
+    pub fn body_buffer(&mut self, len: usize, keep: usize) -> usize {
+        if self.incoming.is_empty() {
+            // Fresh zeroed memory costs no fill.
+            self.incoming = vec![0; len];
+        } else {
+            self.incoming.truncate(keep);
+            self.incoming.resize(len, 0);
+        }
+        self.incoming.as_ptr() as usize
+    }
+
+    /// Reports the response to fetch `id`: header names and values in turn; the body is the first
+    /// `written` bytes of the body buffer.
+    pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, written: usize) {
+        let mut body = std::mem::take(&mut self.incoming);
+        body.truncate(written);
         let mut effects = self.call.effects.borrow_mut();
         let body = match String::from_utf8(body) {
             Ok(body) => body,
@@ -615,9 +635,17 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         progress,
         ended: None,
         raw_from: None,
+        incoming: Vec::new(),
     };
     let on_progress = on_progress.map_or(JsValue::UNDEFINED, JsValue::from);
-    crate::exports::drive(call.into(), fetch_arg(fetch), on_progress, MAX_BODY, false)
+    crate::exports::drive(
+        call.into(),
+        fetch_arg(fetch),
+        on_progress,
+        MAX_BODY,
+        false,
+        wasm_bindgen::memory(),
+    )
 }
 
 /// Answers a sign-in check from a snapshot object, reading only its head and the one serial's entry.

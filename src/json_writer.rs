@@ -18,6 +18,11 @@ pub fn to_json_string<T: WriteJson + ?Sized>(value: &T) -> String {
     out.finish()
 }
 
+/// `text` as a JSON string literal: how a message quotes a value (`Debug` would link Unicode tables).
+pub fn quoted(text: &str) -> String {
+    to_json_string(text)
+}
+
 /// JSON text being written; commas are placed by looking at what came last.
 #[derive(Default)]
 pub struct JsonWriter {

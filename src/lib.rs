@@ -52,6 +52,7 @@ mod exports {
             on_progress: JsValue,
             max_body_bytes: f64,
             keep_bodies: bool,
+            memory: JsValue,
         ) -> js_sys::Promise;
 
         /// `[connection, input, options]` as one JSON text; `None` when one of them is not JSON.
@@ -80,9 +81,16 @@ mod exports {
             self.0.poll()
         }
 
-        /// Reports the response to fetch `id`: header names and values in turn, the body as UTF-8.
-        pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, body: Vec<u8>) {
-            self.0.fetched(id, status, headers, body)
+        /// Makes the body buffer `len` bytes long, keeping its first `keep`; its address in wasm memory.
+        #[wasm_bindgen(js_name = bodyBuffer)]
+        pub fn body_buffer(&mut self, len: usize, keep: usize) -> usize {
+            self.0.body_buffer(len, keep)
+        }
+
+        /// Reports the response to fetch `id`: header names and values in turn; the body is the first
+        /// `written` bytes of the body buffer.
+        pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, written: usize) {
+            self.0.fetched(id, status, headers, written)
         }
 
         /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken contract, 2 too large.

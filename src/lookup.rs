@@ -65,7 +65,8 @@ pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
     let serial = serial::validate(input_field(input, "serialNumber")?)?;
     if serial::is_placeholder(serial) {
         return Err(ConnectorError::InvalidInput(format!(
-            "serialNumber {serial:?} is a firmware placeholder shared by many devices, not a device identity"
+            "serialNumber {} is a firmware placeholder shared by many devices, not a device identity",
+            crate::json_writer::quoted(serial)
         )));
     }
     lookup_serial(client, connection, serial).await

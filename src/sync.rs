@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::fields::{self, Fields};
-use crate::json_writer::{JsonWriter, WriteJson};
+use crate::json_writer::{quoted, JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
@@ -154,8 +154,8 @@ impl Snapshot {
         let serials = f.required("serials", |v| v.as_object())?;
         let mut entries = BTreeMap::new();
         for (serial, entry) in serials {
-            let entry =
-                SerialEntry::from_json(entry).map_err(|e| format!("serials[{serial:?}]: {e}"))?;
+            let entry = SerialEntry::from_json(entry)
+                .map_err(|e| format!("serials[{}]: {e}", quoted(serial)))?;
             entries.insert(serial.clone(), entry);
         }
         Ok(Self {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::fields::{self, Fields};
-use crate::json_writer::{JsonWriter, WriteJson};
+use crate::json_writer::{quoted, to_json_string, JsonWriter, WriteJson};
 use serde_json::{json, Value};
 
 use crate::error::ConnectorError;
@@ -214,7 +214,7 @@ impl TrustRules {
                         .ok_or_else(|| invalid(format!("{key} must be an object of rule ids to texts")))?;
                     for (rule, text) in texts {
                         let id = RuleId::from_str(rule)
-                            .ok_or_else(|| invalid(format!("remediation has an unknown rule id {rule:?}")))?;
+                            .ok_or_else(|| invalid(format!("remediation has an unknown rule id {}", quoted(rule))))?;
                         let text = text
                             .as_str()
                             .ok_or_else(|| invalid(format!("remediation.{rule} must be a string")))?;
@@ -223,7 +223,8 @@ impl TrustRules {
                 }
                 other => {
                     return Err(invalid(format!(
-                        "{other:?} is not a rule; the rules are maxInactiveMinutes, allowedNetworkStatuses, maxActiveThreats, allowedOperationalStates, allowedOsTypes, minAgentVersion, allowAmbiguous, remediation"
+                        "{} is not a rule; the rules are maxInactiveMinutes, allowedNetworkStatuses, maxActiveThreats, allowedOperationalStates, allowedOsTypes, minAgentVersion, allowAmbiguous, remediation",
+                        quoted(other)
                     )))
                 }
             }
@@ -372,7 +373,10 @@ pub fn placeholder_verdict(serial: &str, rules: &TrustRules, now_ms: f64) -> Tru
         false,
         json!("a device-specific serial number"),
         json!(serial),
-        format!("{serial:?} is a firmware placeholder shared by many devices"),
+        format!(
+            "{} is a firmware placeholder shared by many devices",
+            quoted(serial)
+        ),
     );
     judge.finish(
         AgentLookup {
@@ -562,7 +566,7 @@ impl<'r> Judge<'r> {
         let expected = json!({ "maxInactiveMinutes": max });
         let Some(micros) = date.and_then(timestamp::parse_micros) else {
             let message = match date {
-                Some(d) => format!("lastActiveDate {d:?} is not a timestamp"),
+                Some(d) => format!("lastActiveDate {} is not a timestamp", quoted(d)),
                 None => "the console did not report lastActiveDate".to_owned(),
             };
             return self.check(RuleId::LastActive, false, expected, json!(date), message);
@@ -626,8 +630,12 @@ impl<'r> Judge<'r> {
         };
         let passed = actual.is_some_and(|a| allowed.iter().any(|x| x == a));
         let message = match actual {
-            Some(a) if passed => format!("{what} {a:?} is allowed"),
-            Some(a) => format!("{what} {a:?} is not one of {allowed:?}"),
+            Some(a) if passed => format!("{what} {} is allowed", quoted(a)),
+            Some(a) => format!(
+                "{what} {} is not one of {}",
+                quoted(a),
+                to_json_string(allowed)
+            ),
             None => format!("the console did not report the {what}"),
         };
         self.check(rule, passed, json!(allowed), json!(actual), message);
@@ -655,7 +663,7 @@ impl<'r> Judge<'r> {
         let message = match (actual, &parsed) {
             (Some(a), Some(_)) if passed => format!("agent version {a} is at least {min_text}"),
             (Some(a), Some(_)) => format!("agent version {a} is older than {min_text}"),
-            (Some(a), None) => format!("agent version {a:?} is not a dotted version"),
+            (Some(a), None) => format!("agent version {} is not a dotted version", quoted(a)),
             (None, _) => "the console did not report the agent version".to_owned(),
         };
         self.check(

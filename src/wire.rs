@@ -61,32 +61,83 @@ fn read_pagination<'a>(r: &mut Reader<'a>) -> Result<Pagination<'a>, String> {
     Ok(pagination)
 }
 
+/// The agent fields the connector reads, in the order of their bits in `read_agent`'s duplicate check.
+const AGENT_FIELDS: [&str; 20] = [
+    "id",
+    "uuid",
+    "computerName",
+    "serialNumber",
+    "osType",
+    "osName",
+    "agentVersion",
+    "isActive",
+    "isDecommissioned",
+    "lastActiveDate",
+    "siteId",
+    "accountId",
+    "groupId",
+    "networkStatus",
+    "infected",
+    "activeThreats",
+    "threatRebootRequired",
+    "operationalState",
+    "isUninstalled",
+    "isPendingUninstall",
+];
+
+/// The index in [`AGENT_FIELDS`] of a key. Most of an agent's ~80 keys are not read: its length picks
+/// at most three candidates (a `match` on the key would compare it with all twenty names in turn).
+fn agent_field(key: &[u8]) -> Option<usize> {
+    let candidates: &[usize] = match key.len() {
+        2 => &[0],
+        4 => &[1],
+        6 => &[4, 5, 10],
+        7 => &[12],
+        8 => &[7, 14],
+        9 => &[11],
+        12 => &[2, 3, 6],
+        13 => &[13, 15, 18],
+        14 => &[9],
+        16 => &[8, 17],
+        18 => &[19],
+        20 => &[16],
+        _ => &[],
+    };
+    candidates.iter().copied().find(|&i| {
+        AGENT_FIELDS
+            .get(i)
+            .is_some_and(|name| name.as_bytes() == key)
+    })
+}
+
 fn read_agent<'a>(r: &mut Reader<'a>) -> Result<Agent<'a>, String> {
     let mut agent = Agent::default();
     let mut seen = 0u32;
     r.object(|r, key| {
-        let (bit, slot) = match &*key {
-            "id" => (0, &mut agent.id),
-            "uuid" => (1, &mut agent.uuid),
-            "computerName" => (2, &mut agent.computer_name),
-            "serialNumber" => (3, &mut agent.serial_number),
-            "osType" => (4, &mut agent.os_type),
-            "osName" => (5, &mut agent.os_name),
-            "agentVersion" => (6, &mut agent.agent_version),
-            "isActive" => (7, &mut agent.is_active),
-            "isDecommissioned" => (8, &mut agent.is_decommissioned),
-            "lastActiveDate" => (9, &mut agent.last_active_date),
-            "siteId" => (10, &mut agent.site_id),
-            "accountId" => (11, &mut agent.account_id),
-            "groupId" => (12, &mut agent.group_id),
-            "networkStatus" => (13, &mut agent.network_status),
-            "infected" => (14, &mut agent.infected),
-            "activeThreats" => (15, &mut agent.active_threats),
-            "threatRebootRequired" => (16, &mut agent.threat_reboot_required),
-            "operationalState" => (17, &mut agent.operational_state),
-            "isUninstalled" => (18, &mut agent.is_uninstalled),
-            "isPendingUninstall" => (19, &mut agent.is_pending_uninstall),
-            _ => return r.skip(),
+        let Some(bit) = agent_field(key.as_bytes()) else {
+            return r.skip();
+        };
+        let slot = match bit {
+            0 => &mut agent.id,
+            1 => &mut agent.uuid,
+            2 => &mut agent.computer_name,
+            3 => &mut agent.serial_number,
+            4 => &mut agent.os_type,
+            5 => &mut agent.os_name,
+            6 => &mut agent.agent_version,
+            7 => &mut agent.is_active,
+            8 => &mut agent.is_decommissioned,
+            9 => &mut agent.last_active_date,
+            10 => &mut agent.site_id,
+            11 => &mut agent.account_id,
+            12 => &mut agent.group_id,
+            13 => &mut agent.network_status,
+            14 => &mut agent.infected,
+            15 => &mut agent.active_threats,
+            16 => &mut agent.threat_reboot_required,
+            17 => &mut agent.operational_state,
+            18 => &mut agent.is_uninstalled,
+            _ => &mut agent.is_pending_uninstall,
         };
         if seen & (1 << bit) != 0 {
             return Err(format!("duplicate field `{key}`"));
@@ -231,6 +282,26 @@ pub fn upstream_detail(body: &str) -> UpstreamDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_agent_field_is_found_by_its_key_and_no_other_key_is() {
+        for (i, name) in AGENT_FIELDS.iter().enumerate() {
+            assert_eq!(agent_field(name.as_bytes()), Some(i), "{name}");
+            let mut other = name.as_bytes().to_vec();
+            other[0] ^= 0x20;
+            assert_eq!(agent_field(&other), None, "{name}");
+        }
+        for key in [
+            "",
+            "i",
+            "ids",
+            "activeDirectory",
+            "serialnumber",
+            "networkInterfaces",
+        ] {
+            assert_eq!(agent_field(key.as_bytes()), None, "{key}");
+        }
+    }
 
     #[test]
     fn reads_the_documented_error_envelope() {

@@ -80,6 +80,23 @@ test('rawResponse, parsed on first read, behaves as a plain property everywhere'
   assert.equal({ ...again }.rawResponse, 'replaced');
 });
 
+test('non-ASCII response text crosses into wasm intact, short or long, at any position', async () => {
+  // The driver writes the body into wasm memory assuming one byte per character first; text that is
+  // not ASCII takes a second pass. Each name below ends up in the output exactly as the console sent it.
+  const names = ['é-first', 'Zoë’s MacBook', 'ラップトップ', '😀 laptop 😀', 'x'.repeat(70000) + 'ß', '\u2028Δ'];
+  for (const name of names) {
+    for (const padding of [0, 1, 3, 100000]) {
+      const agent = { id: '1', serialNumber: 'UNI-1', computerName: name, note: 'é'.repeat(padding) };
+      // A non-ASCII key first puts the first multi-byte character at the third byte of the body.
+      const body = JSON.stringify({ ñ: 'é', data: [agent], pagination: { totalItems: 1, nextCursor: null } });
+      const shim = async () => ({ status: 200, body });
+      const out = await connector.getAgentBySerialNumber(connection, { serialNumber: 'UNI-1' }, { fetch: shim });
+      assert.equal(out.computerName, name, `${name.slice(0, 20)} with ${padding} padding`);
+      assert.equal(out.rawResponse.data[0].note.length, padding);
+    }
+  }
+});
+
 test('look-alike serials never match each other', async () => {
   const out = await lookup('C02XK1ABJG5');
   assert.equal(out.agentId, '1550901640146865257');
