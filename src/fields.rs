@@ -92,6 +92,15 @@ pub fn map<'v, T>(
     }
 }
 
+/// A JSON object of the given members, in order (`json!` would go through serde's serializer).
+pub fn object(members: Vec<(&str, Value)>) -> Value {
+    let mut object = serde_json::Map::new();
+    for (name, value) in members {
+        object.insert(name.to_owned(), value);
+    }
+    Value::Object(object)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

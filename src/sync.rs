@@ -4,12 +4,12 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
-use crate::fields::{self, Fields};
+use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
@@ -536,8 +536,8 @@ fn entry_checks(entry: &SerialEntry, rules: &TrustRules, now_ms: f64) -> Vec<Che
         failed.push(Check {
             rule: RuleId::UniqueSerial,
             passed: false,
-            expected: json!(1),
-            actual: json!(entry.agents),
+            expected: Value::from(1u64),
+            actual: Value::from(entry.agents),
             message: format!(
                 "ambiguous serial: {} agents have it, so the device cannot be told apart",
                 entry.agents
@@ -617,8 +617,14 @@ pub fn check_serial(
     checks.push(Check {
         rule: RuleId::Snapshot,
         passed: fresh,
-        expected: json!({ "complete": true, "maxSnapshotAgeMinutes": max_age_minutes }),
-        actual: json!({ "complete": head.complete, "syncedAt": head.synced_at }),
+        expected: object(vec![
+            ("complete", Value::Bool(true)),
+            ("maxSnapshotAgeMinutes", Value::from(max_age_minutes)),
+        ]),
+        actual: object(vec![
+            ("complete", Value::Bool(head.complete)),
+            ("syncedAt", Value::from(head.synced_at.as_str())),
+        ]),
         message: match age_minutes {
             _ if !head.complete => "incomplete snapshot: the sync did not finish".to_owned(),
             Some(age) if fresh => format!(
@@ -637,8 +643,8 @@ pub fn check_serial(
             None => checks.push(Check {
                 rule: RuleId::AgentFound,
                 passed: false,
-                expected: json!(true),
-                actual: json!(false),
+                expected: Value::Bool(true),
+                actual: Value::Bool(false),
                 message: "no agent had exactly this serial at the last sync".into(),
             }),
             Some(entry) => {

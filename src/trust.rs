@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::fields::{self, Fields};
+use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, to_json_string, JsonWriter, WriteJson};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::ConnectorError;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
@@ -371,8 +371,8 @@ pub fn placeholder_verdict(serial: &str, rules: &TrustRules, now_ms: f64) -> Tru
     judge.check(
         RuleId::PlaceholderSerial,
         false,
-        json!("a device-specific serial number"),
-        json!(serial),
+        Value::from("a device-specific serial number"),
+        Value::from(serial),
         format!(
             "{} is a firmware placeholder shared by many devices",
             quoted(serial)
@@ -394,8 +394,8 @@ pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) 
     judge.check(
         RuleId::PlaceholderSerial,
         true,
-        json!("a device-specific serial number"),
-        json!(serial),
+        Value::from("a device-specific serial number"),
+        Value::from(serial),
         "the serial is not a known placeholder".into(),
     );
     let facts = match (&lookup.facts, out.agent_found) {
@@ -404,8 +404,8 @@ pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) 
             judge.check(
                 RuleId::AgentFound,
                 false,
-                json!(true),
-                json!(false),
+                Value::Bool(true),
+                Value::Bool(false),
                 format!(
                     "no agent has exactly this serial ({} agents' serials contain it)",
                     out.total_items
@@ -417,16 +417,16 @@ pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) 
     judge.check(
         RuleId::AgentFound,
         true,
-        json!(true),
-        json!(true),
+        Value::Bool(true),
+        Value::Bool(true),
         "an agent has exactly this serial".into(),
     );
     let unique = out.match_count <= 1;
     judge.check(
         RuleId::UniqueSerial,
         unique || rules.allow_ambiguous,
-        json!(1),
-        json!(out.match_count),
+        Value::from(1u64),
+        Value::from(out.match_count),
         if unique {
             "one agent has this serial".into()
         } else if rules.allow_ambiguous {
@@ -555,21 +555,27 @@ impl<'r> Judge<'r> {
         self.check(
             rule,
             value == Some(wanted),
-            json!(wanted),
-            json!(value),
+            Value::Bool(wanted),
+            Value::from(value),
             message,
         );
     }
 
     fn last_active(&mut self, date: Option<&str>, now_ms: f64) {
         let max = self.rules.max_inactive_minutes;
-        let expected = json!({ "maxInactiveMinutes": max });
+        let expected = object(vec![("maxInactiveMinutes", Value::from(max))]);
         let Some(micros) = date.and_then(timestamp::parse_micros) else {
             let message = match date {
                 Some(d) => format!("lastActiveDate {} is not a timestamp", quoted(d)),
                 None => "the console did not report lastActiveDate".to_owned(),
             };
-            return self.check(RuleId::LastActive, false, expected, json!(date), message);
+            return self.check(
+                RuleId::LastActive,
+                false,
+                expected,
+                Value::from(date),
+                message,
+            );
         };
         let signed_minutes = (now_ms - micros as f64 / 1000.0) / 60_000.0;
         // A report from the future is a wrong clock or a corrupt value, never proof of recent contact;
@@ -580,7 +586,10 @@ impl<'r> Judge<'r> {
                 RuleId::LastActive,
                 false,
                 expected,
-                json!({ "lastActiveDate": date, "minutesAgo": (signed_minutes * 10.0).round() / 10.0 }),
+                object(vec![
+                    ("lastActiveDate", Value::from(date)),
+                    ("minutesAgo", Value::from((signed_minutes * 10.0).round() / 10.0)),
+                ]),
                 format!("lastActiveDate is {ahead} minutes in the future: the console's or this host's clock is wrong"),
             );
         }
@@ -590,7 +599,10 @@ impl<'r> Judge<'r> {
             RuleId::LastActive,
             minutes <= max,
             expected,
-            json!({ "lastActiveDate": date, "minutesAgo": rounded }),
+            object(vec![
+                ("lastActiveDate", Value::from(date)),
+                ("minutesAgo", Value::from(rounded)),
+            ]),
             format!(
                 "the agent last reported {} minutes ago (at most {} allowed)",
                 timestamp::one_decimal(rounded),
@@ -608,8 +620,8 @@ impl<'r> Judge<'r> {
         self.check(
             RuleId::ActiveThreats,
             facts.active_threats.is_some_and(|n| n <= max),
-            json!({ "max": max }),
-            json!(facts.active_threats),
+            object(vec![("max", Value::from(max))]),
+            Value::from(facts.active_threats),
             message,
         );
     }
@@ -626,7 +638,7 @@ impl<'r> Judge<'r> {
                 "any {what} is allowed (it is {})",
                 actual.unwrap_or("not reported")
             );
-            return self.check(rule, true, Value::Null, json!(actual), message);
+            return self.check(rule, true, Value::Null, Value::from(actual), message);
         };
         let passed = actual.is_some_and(|a| allowed.iter().any(|x| x == a));
         let message = match actual {
@@ -638,7 +650,13 @@ impl<'r> Judge<'r> {
             ),
             None => format!("the console did not report the {what}"),
         };
-        self.check(rule, passed, json!(allowed), json!(actual), message);
+        self.check(
+            rule,
+            passed,
+            Value::from(allowed.as_slice()),
+            Value::from(actual),
+            message,
+        );
     }
 
     fn agent_version(&mut self, actual: Option<&str>) {
@@ -651,7 +669,7 @@ impl<'r> Judge<'r> {
                 RuleId::AgentVersion,
                 true,
                 Value::Null,
-                json!(actual),
+                Value::from(actual),
                 message,
             );
         };
@@ -669,8 +687,8 @@ impl<'r> Judge<'r> {
         self.check(
             RuleId::AgentVersion,
             passed,
-            json!({ "min": min_text }),
-            json!(actual),
+            object(vec![("min", Value::from(min_text))]),
+            Value::from(actual),
             message,
         );
     }
