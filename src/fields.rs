@@ -84,11 +84,12 @@ pub fn map<'v, T>(
     read: impl Fn(&'v Value) -> Option<T>,
 ) -> impl FnOnce(&'v Value) -> Option<BTreeMap<String, T>> {
     move |value| {
-        value
-            .as_object()?
-            .iter()
-            .map(|(name, member)| Some((name.clone(), read(member)?)))
-            .collect()
+        // Inserted one by one: collecting into a map would link a sort.
+        let mut map = BTreeMap::new();
+        for (name, member) in value.as_object()? {
+            map.insert(name.clone(), read(member)?);
+        }
+        Some(map)
     }
 }
 
