@@ -200,8 +200,9 @@ fn json_reader_agrees_with_serde(text: &str) {
     }
 }
 
-/// Equal trees, floats within one rounding step (serde_json's default float parsing is not always
-/// correctly rounded; core's is).
+/// Equal trees, floats within a few units in the last place: the connector's reader is exact from
+/// about 1e-5 to 1e19 and close beyond (it leaves out core's tables), and serde_json's default float
+/// parsing is not always correctly rounded either.
 fn same_tree(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value;
     match (a, b) {
@@ -210,7 +211,7 @@ fn same_tree(a: &serde_json::Value, b: &serde_json::Value) -> bool {
                 x.as_f64().unwrap_or(f64::NAN),
                 y.as_f64().unwrap_or(f64::NAN),
             );
-            x == y || ((x - y).abs() <= x.abs().max(y.abs()) * 4.0 * f64::EPSILON)
+            x == y || ((x - y).abs() <= x.abs().max(y.abs()) * 16.0 * f64::EPSILON)
         }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_tree(x, y))
