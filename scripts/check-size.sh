@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fails when the release .wasm grows past its budget. Sizes are deterministic for a given toolchain,
-# so this gate is fair. The budget is a ratchet at the size measured on 2026-11-23 with every capability
+# so this gate is fair. The budget is a ratchet at the size measured on 2026-11-24 with every capability
 # in, syncAgents included (see BENCHMARKS.md);
 # the issue's target is 120 KB raw / 50 KB gzipped, not met yet: lower these as the module shrinks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MAX_RAW=285000
-MAX_GZIP=123000
+MAX_RAW=246000
+MAX_GZIP=102000
 wasm=pkg/sentinelone_connector_bg.wasm
 raw=$(wc -c <"$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
