@@ -444,7 +444,7 @@ pub fn error_to_js(error: &ConnectorError, token: Option<&str>) -> JsValue {
 /// The output as a plain object; `rawResponse` is left `null` for the driver when `raw_from_host` (the
 /// driver parses its own copy of the body: no copy out of wasm memory).
 fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValue, JsValue> {
-    let mut out = JsonWriter::default();
+    let mut out = JsonWriter::with_capacity(1024);
     // The body to parse into `rawResponse` here, when the driver does not have it.
     let mut raw_here = None;
     match &output {

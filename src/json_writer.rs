@@ -13,7 +13,8 @@ pub trait WriteJson {
 
 /// The JSON text of `value`.
 pub fn to_json_string<T: WriteJson + ?Sized>(value: &T) -> String {
-    let mut out = JsonWriter::default();
+    // Outputs and effect lists are a few hundred bytes: one allocation instead of several regrowths.
+    let mut out = JsonWriter::with_capacity(512);
     value.write_json(&mut out);
     out.finish()
 }
@@ -30,6 +31,13 @@ pub struct JsonWriter {
 }
 
 impl JsonWriter {
+    /// A writer with room for `bytes` of text before it grows.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+        }
+    }
+
     /// The text written so far.
     pub fn finish(self) -> String {
         self.text
