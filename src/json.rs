@@ -1,6 +1,8 @@
 //! A small pull reader for JSON text: strings borrowed from the text, values skipped without
-//! allocating, nesting limited. Agent pages are read with it on every call: it is several times
-//! faster than serde's generic deserializer in a size-optimised .wasm, and much smaller.
+//! allocating, nesting limited. Agent pages and error envelopes are read with it, and hosts' inputs
+//! and stored snapshots become `serde_json::Value` trees through [`parse_value`]. It is several times
+//! faster than serde's generic deserializer in a size-optimised .wasm, and much smaller: the module
+//! has no serde deserializer at all.
 //!
 //! It accepts exactly RFC 8259 JSON, so a text it read is one the JS engine's `JSON.parse` reads too.
 
