@@ -158,7 +158,7 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
                 .iter()
                 .any(|c| leaks(&c.message) || value_leaks(&c.actual))
     }) || snapshot.resume_cursor.as_deref().is_some_and(leaks)
-        || snapshot.filters.values().any(|v| leaks(v));
+        || snapshot.filters.iter().any(|(_, v)| leaks(v));
     if !any {
         return snapshot;
     }

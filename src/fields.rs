@@ -1,8 +1,6 @@
 //! Typed reads out of a JSON tree (a host's input, a snapshot handed back), each failure a sentence
 //! naming the member. Hand-written rather than serde-derived: the derives were a large share of the .wasm.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 /// The members of one JSON object, read by name.
@@ -72,27 +70,6 @@ pub fn any(value: &Value) -> Option<Value> {
     Some(value.clone())
 }
 
-/// A JSON array whose every item `read` accepts.
-pub fn list<'v, T>(
-    read: impl Fn(&'v Value) -> Option<T>,
-) -> impl FnOnce(&'v Value) -> Option<Vec<T>> {
-    move |value| value.as_array()?.iter().map(read).collect()
-}
-
-/// A JSON object whose every member value `read` accepts, by name.
-pub fn map<'v, T>(
-    read: impl Fn(&'v Value) -> Option<T>,
-) -> impl FnOnce(&'v Value) -> Option<BTreeMap<String, T>> {
-    move |value| {
-        // Inserted one by one: collecting into a map would link a sort.
-        let mut map = BTreeMap::new();
-        for (name, member) in value.as_object()? {
-            map.insert(name.clone(), read(member)?);
-        }
-        Some(map)
-    }
-}
-
 /// A JSON object of the given members, in order (`json!` would go through serde's serializer).
 pub fn object(members: Vec<(&str, Value)>) -> Value {
     let mut object = serde_json::Map::new();
@@ -127,9 +104,6 @@ mod tests {
         assert_eq!(f.optional("gone", boolean), Ok(None));
         assert_eq!(f.optional("b", boolean), Ok(Some(true)));
         assert!(f.optional("s", boolean).is_err());
-        assert_eq!(f.required("list", list(unsigned)), Ok(vec![1, 2]));
-        assert!(f.required("bad", list(unsigned)).is_err());
-        assert_eq!(f.required("m", map(unsigned)).unwrap()["a"], 1);
         assert!(Fields::of(&json!([1])).is_none());
     }
 }

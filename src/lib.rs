@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod loose;
 pub mod options;
 pub mod output;
+pub mod pairs;
 pub mod redact;
 pub mod response;
 pub mod runtime;

@@ -14,6 +14,7 @@ use crate::json_writer::{quoted, JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
+use crate::pairs::Pairs;
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::timestamp;
@@ -59,7 +60,7 @@ pub struct SyncSummary {
     /// Serials trusted at `syncedAt`.
     pub trusted: u64,
     /// Serials not trusted at `syncedAt`, by failed rule id (a serial counts once per rule).
-    pub not_trusted_by_reason: BTreeMap<String, u64>,
+    pub not_trusted_by_reason: Pairs<u64>,
     /// Agents with no serial (null or missing).
     pub null_serials: u64,
     /// Agents with a firmware placeholder serial (never an identity; not in `serials`).
@@ -90,7 +91,7 @@ pub struct Snapshot {
     /// The rules as given to the sync (re-read at check time).
     pub rules: Value,
     /// The filters the sync used (for resuming and incremental syncs).
-    pub filters: BTreeMap<String, String>,
+    pub filters: Pairs<String>,
     /// Verdicts by serial (surrounding whitespace trimmed).
     pub serials: BTreeMap<String, SerialEntry>,
     /// Counts over the sync.
@@ -134,8 +135,9 @@ impl SyncSummary {
             agents_seen: f.required("agentsSeen", fields::unsigned)?,
             serials: f.required("serials", fields::unsigned)?,
             trusted: f.required("trusted", fields::unsigned)?,
-            not_trusted_by_reason: f
-                .required("notTrustedByReason", fields::map(fields::unsigned))?,
+            not_trusted_by_reason: f.required("notTrustedByReason", |v| {
+                Pairs::from_json(v, fields::unsigned)
+            })?,
             null_serials: f.required("nullSerials", fields::unsigned)?,
             placeholder_serials: f.required("placeholderSerials", fields::unsigned)?,
             duplicated_serials: f.required("duplicatedSerials", fields::unsigned)?,
@@ -164,7 +166,7 @@ impl Snapshot {
             complete: f.required("complete", fields::boolean)?,
             resume_cursor: f.optional("resumeCursor", fields::string)?,
             rules: f.required("rules", fields::any)?,
-            filters: f.required("filters", fields::map(fields::string))?,
+            filters: f.required("filters", |v| Pairs::from_json(v, fields::string))?,
             serials: entries,
             summary: SyncSummary::from_json(f.required("summary", Some)?)
                 .map_err(|e| format!("summary: {e}"))?,
@@ -286,7 +288,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                     )));
                 }
                 // Only agents changed since the previous sync; the rest of its verdicts carry over.
-                filters.insert("updatedAt__gt".into(), previous.synced_at.clone());
+                filters.set("updatedAt__gt", previous.synced_at.clone());
                 snapshot.serials = previous.serials;
             }
             snapshot.filters = filters;
@@ -402,8 +404,8 @@ fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, 
 }
 
 /// `osTypes` and `updatedSince` from the input; site and account scope come from the connection.
-fn read_filters(input: &Value) -> Result<BTreeMap<String, String>, ConnectorError> {
-    let mut filters = BTreeMap::new();
+fn read_filters(input: &Value) -> Result<Pairs<String>, ConnectorError> {
+    let mut filters = Pairs::default();
     if let Some(os) = input_field(input, "osTypes")? {
         let list: Option<Vec<&str>> = os
             .as_array()
@@ -412,7 +414,7 @@ fn read_filters(input: &Value) -> Result<BTreeMap<String, String>, ConnectorErro
             ConnectorError::InvalidInput("osTypes must be an array of strings".into())
         })?;
         if !list.is_empty() {
-            filters.insert("osTypes".into(), list.join(","));
+            filters.set("osTypes", list.join(","));
         }
     }
     if let Some(since) = input_field(input, "updatedSince")? {
@@ -422,19 +424,19 @@ fn read_filters(input: &Value) -> Result<BTreeMap<String, String>, ConnectorErro
             .ok_or_else(|| {
                 ConnectorError::InvalidInput("updatedSince must be an ISO-8601 timestamp".into())
             })?;
-        filters.insert("updatedAt__gt".into(), text.to_owned());
+        filters.set("updatedAt__gt", text.to_owned());
     }
     Ok(filters)
 }
 
 fn page_request(
     connection: &Connection,
-    filters: &BTreeMap<String, String>,
+    filters: &Pairs<String>,
     cursor: Option<&str>,
 ) -> HttpRequest {
     let limit = PAGE_LIMIT.to_string();
     let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
-    query.extend(filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    query.extend(filters.iter().map(|(k, v)| (k, v.as_str())));
     lookup::agents_get(connection, &query, cursor)
 }
 
@@ -519,10 +521,7 @@ fn finish_summary<T: Transport, R: Runtime>(
             summary.trusted += 1;
         }
         for rule in failed {
-            *summary
-                .not_trusted_by_reason
-                .entry(rule.as_str().to_owned())
-                .or_default() += 1;
+            *summary.not_trusted_by_reason.entry(rule.as_str()) += 1;
         }
     }
     summary.requests += client.requests_sent() - requests_before;

@@ -1,8 +1,6 @@
 //! Evaluate Device Trust: the lookup, then every rule judged against the chosen agent, fail-closed,
 //! with a reason and a remediation a help desk can show for each rule that failed.
 
-use std::collections::BTreeMap;
-
 use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, to_json_string, JsonWriter, WriteJson};
 use serde_json::Value;
@@ -134,7 +132,7 @@ pub struct TrustRules {
     /// Whether several agents with the serial may still pass (judging the preferred one).
     pub allow_ambiguous: bool,
     /// Remediation text per rule, replacing the defaults.
-    pub remediation: BTreeMap<RuleId, String>,
+    pub remediation: Vec<(RuleId, String)>,
 }
 
 impl Default for TrustRules {
@@ -147,7 +145,7 @@ impl Default for TrustRules {
             allowed_os_types: None,
             min_agent_version: None,
             allow_ambiguous: false,
-            remediation: BTreeMap::new(),
+            remediation: Vec::new(),
         }
     }
 }
@@ -218,7 +216,9 @@ impl TrustRules {
                         let text = text
                             .as_str()
                             .ok_or_else(|| invalid(format!("remediation.{rule} must be a string")))?;
-                        rules.remediation.insert(id, text.to_owned());
+                        // A map in JSON: a rule given twice keeps its last text.
+                        rules.remediation.retain(|(rule, _)| *rule != id);
+                        rules.remediation.push((id, text.to_owned()));
                     }
                 }
                 other => {
@@ -234,9 +234,12 @@ impl TrustRules {
 
     fn remediation_for(&self, rule: RuleId) -> String {
         self.remediation
-            .get(&rule)
-            .cloned()
-            .unwrap_or_else(|| rule.default_remediation().to_owned())
+            .iter()
+            .find(|(id, _)| *id == rule)
+            .map_or_else(
+                || rule.default_remediation().to_owned(),
+                |(_, text)| text.clone(),
+            )
     }
 }
 
