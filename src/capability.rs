@@ -8,7 +8,7 @@ use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
-use crate::redact::redact_owned;
+use crate::redact::{contains, redact_owned};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::sync::{self, Progress, Snapshot, SyncFailure};
@@ -147,8 +147,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
 // A console echoing the token into agent fields must not plant it in a stored snapshot. The common
 // case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
-    let leaks = |text: &str| text.contains(secret);
-    let value_leaks = |v: &serde_json::Value| leaks(&to_json_string(v));
+    let leaks = |text: &str| contains(text, secret);
+    let value_leaks = |v: &serde_json::Value| value_mentions(v, secret);
     let any = snapshot.serials.iter().any(|(serial, entry)| {
         leaks(serial)
             || entry.agent_id.as_deref().is_some_and(leaks)
@@ -201,8 +201,7 @@ impl CapabilityOutput {
             } => {
                 // The evaluation's texts come from the same fields a lookup redacts, and from rules.
                 let scrub = |s: String| redact_owned(s, secret);
-                let json = to_json_string(&evaluation);
-                let evaluation = if json.contains(secret) {
+                let evaluation = if evaluation_mentions(&evaluation, secret) {
                     redact_evaluation(evaluation, secret)
                 } else {
                     evaluation
@@ -228,6 +227,36 @@ impl CapabilityOutput {
                 Self::Health(health)
             }
         }
+    }
+}
+
+/// Whether `secret` occurs in any text of `evaluation`: a walk over its strings, no serialisation.
+fn evaluation_mentions(evaluation: &TrustEvaluation, secret: &str) -> bool {
+    let leaks = |text: &str| contains(text, secret);
+    evaluation.lookup.texts().into_iter().flatten().any(leaks)
+        || leaks(&evaluation.evaluated_at)
+        || evaluation.checks.iter().any(|c| {
+            leaks(&c.message)
+                || value_mentions(&c.expected, secret)
+                || value_mentions(&c.actual, secret)
+        })
+        || evaluation.reasons.iter().any(|r| {
+            leaks(&r.message)
+                || leaks(&r.remediation)
+                || value_mentions(&r.expected, secret)
+                || value_mentions(&r.actual, secret)
+        })
+}
+
+/// Whether `secret` occurs in any string (or member name) of a JSON value.
+fn value_mentions(value: &serde_json::Value, secret: &str) -> bool {
+    match value {
+        serde_json::Value::String(text) => contains(text, secret),
+        serde_json::Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
+        serde_json::Value::Object(members) => members
+            .iter()
+            .any(|(name, v)| contains(name, secret) || value_mentions(v, secret)),
+        _ => false,
     }
 }
 

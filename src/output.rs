@@ -106,6 +106,27 @@ impl AgentLookup {
     }
 }
 
+impl AgentLookup {
+    /// Every text field, in declaration order.
+    pub fn texts(&self) -> [Option<&str>; 12] {
+        [
+            &self.agent_id,
+            &self.computer_name,
+            &self.uuid,
+            &self.serial_number,
+            &self.os_type,
+            &self.os_name,
+            &self.agent_version,
+            &self.last_active_date,
+            &self.site_id,
+            &self.account_id,
+            &self.group_id,
+            &self.network_status,
+        ]
+        .map(Option::as_deref)
+    }
+}
+
 impl WriteJson for AgentLookup {
     fn write_json(&self, out: &mut JsonWriter) {
         out.begin_object();

@@ -521,3 +521,27 @@ fn scope_filters_reach_every_query() {
     assert_eq!(out["trusted"], json!(true));
     transport.assert_all_used();
 }
+
+#[test]
+fn a_console_echoing_the_token_into_judged_fields_never_leaks_it() {
+    // Every field a check quotes in its message or `actual`: each one gets the token in turn.
+    for field in [
+        "computerName",
+        "osType",
+        "agentVersion",
+        "lastActiveDate",
+        "networkStatus",
+        "operationalState",
+    ] {
+        let agent = with(
+            healthy("1", "ECHO0001"),
+            json!({ field: format!("x {TOKEN} y") }),
+        );
+        let rules = json!({ "allowedOsTypes": ["macos"], "minAgentVersion": "23.1",
+                            "allowedNetworkStatuses": ["connected"] });
+        // invoke_json fails the test if the token appears anywhere in the output.
+        let out = evaluate_agents("ECHO0001", vec![agent], rules);
+        assert_eq!(out["trusted"], json!(field == "computerName"), "{field}");
+        assert!(out.to_string().contains("[REDACTED]"), "{field}");
+    }
+}
