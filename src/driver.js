@@ -22,6 +22,26 @@ export function argsJson(connection, input, options) {
   }
 }
 
+/**
+ * The manifest from its embedded form: `main` with each placeholder string `"\u0000N"` replaced by a
+ * fresh copy of part N of `parts` (itself expanded), so that repeated schemas are stored once.
+ */
+export function expandJson(main, parts) {
+  const shared = JSON.parse(parts);
+  const expand = (value) => {
+    if (typeof value === 'string') {
+      return value.charCodeAt(0) === 0 ? expand(shared[Number(value.slice(1))]) : value;
+    }
+    if (Array.isArray(value)) return value.map(expand);
+    if (value !== null && typeof value === 'object') {
+      // fromEntries defines own properties: a "__proto__" key stays a key.
+      return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, expand(member)]));
+    }
+    return value;
+  };
+  return expand(JSON.parse(main));
+}
+
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
 export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory) {
   const send = typeof fetch === 'function' ? fetch : platformFetch;

@@ -17,7 +17,7 @@ use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
 use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::MAX_BODY_BYTES;
-use crate::schema::MANIFEST_JSON;
+use crate::schema::{MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
 use crate::sync::{Progress, Snapshot, SyncFailure};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
@@ -388,7 +388,10 @@ pub fn capability_named(name: &JsValue) -> Result<Capability, ConnectorError> {
 
 /// The manifest as a fresh plain object.
 pub fn manifest() -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(MANIFEST_JSON)
+    Ok(crate::exports::expand_json(
+        MANIFEST_MAIN_JSON,
+        MANIFEST_PARTS_JSON,
+    ))
 }
 
 /// One of a capability's schemas (`inputSchema` or `outputSchema`) as a plain object.

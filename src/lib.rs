@@ -56,6 +56,10 @@ mod exports {
             memory: JsValue,
         ) -> js_sys::Promise;
 
+        /// The manifest from its embedded form (repeated schemas stored once; see `build.rs`).
+        #[wasm_bindgen(js_name = expandJson)]
+        pub(crate) fn expand_json(main: &str, parts: &str) -> JsValue;
+
         /// `[connection, input, options]` as one JSON text; `None` when one of them is not JSON.
         #[wasm_bindgen(js_name = argsJson)]
         pub(crate) fn args_json(

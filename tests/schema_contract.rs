@@ -7,7 +7,7 @@ use sentinelone_connector::capability::Capability;
 use sentinelone_connector::error::{ConnectorError, UpstreamDetail};
 use sentinelone_connector::json_writer::to_json_string;
 use sentinelone_connector::output::AgentLookup;
-use sentinelone_connector::schema::MANIFEST_JSON;
+use sentinelone_connector::schema::{MANIFEST_JSON, MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
 use serde_json::{json, Value};
 
 fn manifest() -> Value {
@@ -149,4 +149,35 @@ fn the_ping_documented_output_example_validates() {
         !validator.is_valid(&not_found_with_id),
         "agent fields must be null when not found"
     );
+}
+
+/// What `driver.js`'s `expandJson` does, in Rust: each placeholder `"\u0000N"` becomes part N, expanded.
+fn expand(value: &Value, parts: &[Value]) -> Value {
+    match value {
+        Value::String(text) if text.starts_with('\u{0}') => {
+            let index: usize = text[1..].parse().expect("placeholder index");
+            expand(&parts[index], parts)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| expand(v, parts)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), expand(v, parts)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_embedded_manifest_expands_to_the_resolved_one_and_stores_repeats_once() {
+    let main: Value = serde_json::from_str(MANIFEST_MAIN_JSON).unwrap();
+    let parts: Vec<Value> = serde_json::from_str(MANIFEST_PARTS_JSON).unwrap();
+    assert_eq!(expand(&main, &parts), manifest());
+    assert!(
+        !parts.is_empty(),
+        "the trust rules schema alone occurs three times"
+    );
+    assert!(MANIFEST_MAIN_JSON.len() + MANIFEST_PARTS_JSON.len() < MANIFEST_JSON.len() * 4 / 5);
+    // No schema text starts with NUL, so a placeholder can only be one.
+    assert!(!MANIFEST_JSON.contains("\\u0000"));
 }

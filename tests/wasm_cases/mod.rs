@@ -452,6 +452,12 @@ async fn invoke_dispatches_by_capability_name() {
 #[wasm_bindgen_test]
 fn exports_the_manifest_and_schemas() {
     let m = manifest().unwrap();
+    // Expanded from its embedded form (repeated schemas stored once), it is the resolved manifest.
+    let text = JSON::stringify(&m).unwrap().as_string().unwrap();
+    let expanded: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let resolved: serde_json::Value =
+        serde_json::from_str(sentinelone_connector::schema::MANIFEST_JSON).unwrap();
+    assert_eq!(expanded, resolved);
     assert_eq!(
         get(&m, "id").as_string().as_deref(),
         Some("sentinelOneConnector")
