@@ -1,5 +1,6 @@
 //! Typed reads out of a JSON tree (a host's input, a snapshot handed back), each failure a sentence
-//! naming the member. Hand-written rather than serde-derived: the derives were a large share of the .wasm.
+//! naming the member, and building the small trees checks carry. Hand-written rather than serde-derived
+//! or `json!`: serde's machinery was a large share of the .wasm.
 
 use serde_json::{Map, Value};
 
