@@ -131,7 +131,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory)
           } else {
             if (keepBodies) bodies.set(id, read.body);
             const written = encodeBody(call, memory, read.body);
-            call.fetched(id, read.status, read.headers, written);
+            call.fetched(id, read.status, JSON.stringify(read.headers), written);
           }
           step();
         },

@@ -227,9 +227,10 @@ impl HostCall {
         self.incoming.as_ptr() as usize
     }
 
-    /// Reports the response to fetch `id`: header names and values in turn; the body is the first
-    /// `written` bytes of the body buffer.
-    pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, written: usize) {
+    /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
+    /// strings (one crossing, not one per string); the body is the first `written` bytes of the body
+    /// buffer.
+    pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) {
         let mut body = std::mem::take(&mut self.incoming);
         body.truncate(written);
         let mut effects = self.call.effects.borrow_mut();
@@ -240,11 +241,7 @@ impl HostCall {
                 return effects.failed(id, TransportError::Contract(message));
             }
         };
-        let mut names_and_values = headers.into_iter();
-        let mut pairs = Vec::new();
-        while let (Some(name), Some(value)) = (names_and_values.next(), names_and_values.next()) {
-            pairs.push((name, value));
-        }
+        let pairs = header_pairs(&headers);
         effects.fetched(
             id,
             HttpResponse {
@@ -327,6 +324,26 @@ fn finish_sync(
             Err(error)
         }
     }
+}
+
+/// Header names and values from the driver's `["name", "value", ...]` (names already lower-case).
+fn header_pairs(json: &str) -> Vec<(String, String)> {
+    let mut names_and_values = Vec::new();
+    let mut reader = crate::json::Reader::new(json, 1);
+    let read = reader.array(|r| {
+        names_and_values.push(r.string()?.into_owned());
+        Ok(())
+    });
+    // The driver wrote this text from strings; were it ever unreadable, no headers is the safe reading.
+    if read.and_then(|()| reader.end()).is_err() {
+        return Vec::new();
+    }
+    let mut names_and_values = names_and_values.into_iter();
+    let mut pairs = Vec::new();
+    while let (Some(name), Some(value)) = (names_and_values.next(), names_and_values.next()) {
+        pairs.push((name, value));
+    }
+    pairs
 }
 
 /// A settled promise for a call that ended before its first request.

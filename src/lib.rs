@@ -92,9 +92,9 @@ mod exports {
             self.0.body_buffer(len, keep)
         }
 
-        /// Reports the response to fetch `id`: header names and values in turn; the body is the first
-        /// `written` bytes of the body buffer.
-        pub fn fetched(&mut self, id: u32, status: u16, headers: Vec<String>, written: usize) {
+        /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
+        /// strings; the body is the first `written` bytes of the body buffer.
+        pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) {
             self.0.fetched(id, status, headers, written)
         }
 
