@@ -129,9 +129,13 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory)
           if (read.kind !== undefined) {
             call.failed(id, read.kind, read.message);
           } else {
-            if (keepBodies) bodies.set(id, read.body);
-            const written = encodeBody(call, memory, read.body);
-            call.fetched(id, read.status, JSON.stringify(read.headers), written);
+            const written = encodeBody(call, memory, read.body, maxBodyBytes);
+            if (written === undefined) {
+              call.failed(id, TOO_LARGE, `the response body is more than ${maxBodyBytes} bytes as UTF-8; at most ${maxBodyBytes} are accepted`);
+            } else {
+              if (keepBodies) bodies.set(id, read.body);
+              call.fetched(id, read.status, JSON.stringify(read.headers), written);
+            }
           }
           step();
         },
@@ -149,10 +153,12 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory)
 
 /**
  * Writes `text` as UTF-8 straight into the call's body buffer in wasm memory (no intermediate copy of
- * a multi-megabyte page) and returns how many bytes it took. The first pass assumes ASCII, one byte
- * per UTF-16 unit; what does not fit goes into a second pass sized for the worst case.
+ * a multi-megabyte page) and returns how many bytes it took, or `undefined` when that is more than
+ * `maxBytes`. The first pass assumes ASCII, one byte per UTF-16 unit (the caller checked that many fit);
+ * what does not fit goes into a second pass sized for the worst case, but never past the limit, so a
+ * hostile multi-byte body costs no more memory than an accepted one.
  */
-function encodeBody(call, memory, text) {
+function encodeBody(call, memory, text, maxBytes) {
   let capacity = text.length;
   let read = 0;
   let written = 0;
@@ -164,7 +170,10 @@ function encodeBody(call, memory, text) {
     read += done.read;
     written += done.written;
     if (read >= text.length) return written;
-    capacity = written + (text.length - read) * 3;
+    // An uncapped second pass has room for 3 bytes per unit left and always finishes; only a pass
+    // capped at the limit (plus 4 bytes, one character) stops short, with more than the limit written.
+    if (capacity > maxBytes) return undefined;
+    capacity = Math.min(written + (text.length - read) * 3, maxBytes + 4);
   }
 }
 

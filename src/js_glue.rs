@@ -254,6 +254,8 @@ impl HostCall {
 
     /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken shim contract, 2 too large.
     pub fn failed(&mut self, id: u32, kind: u8, message: String) {
+        // A body the driver gave up on (too large) does not keep its buffer until the call ends.
+        self.incoming = Vec::new();
         let error = match kind {
             0 => TransportError::Network(message),
             2 => TransportError::TooLarge(message),

@@ -64,6 +64,12 @@ export function flakyShim(statuses, body, calls) {
   return async () => { const status = statuses[calls.length] ?? 200; calls.push(status); return { status, body: status === 200 ? body : '' }; };
 }
 export function hugeShim() { return async () => ({ status: 200, body: 'x'.repeat(17 * 1024 * 1024) }); }
+export function hugeMultibyteShim() { return async () => ({ status: 200, body: 'é'.repeat(9 * 1024 * 1024) }); }
+export function nearLimitMultibyteShim() {
+  const head = '{"data":[],"pagination":{"totalItems":0,"nextCursor":null},"pad":"';
+  const pad = 'é'.repeat((16 * 1024 * 1024 - head.length - 2 - 8) / 2);
+  return async () => ({ status: 200, body: head + pad + '"}' });
+}
 export function pagedShim(pages, failAt) {
   let calls = 0;
   return async (request) => {
@@ -109,6 +115,10 @@ extern "C" {
     fn progress_log(log: &Array) -> Function;
     #[wasm_bindgen(js_name = hugeShim)]
     fn huge_shim() -> Function;
+    #[wasm_bindgen(js_name = hugeMultibyteShim)]
+    fn huge_multibyte_shim() -> Function;
+    #[wasm_bindgen(js_name = nearLimitMultibyteShim)]
+    fn near_limit_multibyte_shim() -> Function;
 }
 
 fn obj(json: &str) -> JsValue {
@@ -600,6 +610,21 @@ async fn an_oversized_body_is_refused_before_it_is_copied() {
     let r = lookup("C02XK1ABJG5J", &huge_shim()).await;
     let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
     assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_within_the_limit_in_characters_but_over_it_in_bytes_is_refused() {
+    // 9 Mi two-byte characters: under the 16 MiB limit as a JS length, 18 MiB as UTF-8.
+    let r = lookup("C02XK1ABJG5J", &huge_multibyte_shim()).await;
+    let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.contains("bytes as UTF-8"), "{message}");
+    // 8 bytes under the limit as UTF-8 (half of it the first pass cannot hold): read in full.
+    let out = lookup("C02XK1ABJG5J", &near_limit_multibyte_shim())
+        .await
+        .expect("a body under the limit is accepted");
+    assert_eq!(get(&out, "agentFound").as_bool(), Some(false));
+    assert_eq!(get(&out, "statusCode").as_f64(), Some(200.0));
 }
 
 /// A healthy agent's page; `infected` and `threats` are JSON values as the console would write them.
