@@ -48,6 +48,27 @@ pub struct AgentLookup {
     pub match_count: u64,
 }
 
+/// Every text field of an [`AgentLookup`], borrowed as `$borrow` (`&` or `&mut`): one list for reading
+/// and for redacting them.
+macro_rules! text_fields {
+    ($lookup:expr, $($borrow:tt)+) => {
+        [
+            $($borrow)+ $lookup.agent_id,
+            $($borrow)+ $lookup.computer_name,
+            $($borrow)+ $lookup.uuid,
+            $($borrow)+ $lookup.serial_number,
+            $($borrow)+ $lookup.os_type,
+            $($borrow)+ $lookup.os_name,
+            $($borrow)+ $lookup.agent_version,
+            $($borrow)+ $lookup.last_active_date,
+            $($borrow)+ $lookup.site_id,
+            $($borrow)+ $lookup.account_id,
+            $($borrow)+ $lookup.group_id,
+            $($borrow)+ $lookup.network_status,
+        ]
+    };
+}
+
 impl AgentLookup {
     /// The fields of a found agent, copied out of its wire form.
     pub fn found(status_code: u16, agent: &wire::Agent<'_>) -> Self {
@@ -80,9 +101,12 @@ impl AgentLookup {
             ..Self::default()
         }
     }
-}
 
-impl AgentLookup {
+    /// Every text field, in declaration order.
+    pub fn texts(&self) -> [Option<&str>; 12] {
+        text_fields!(self, &).map(Option::as_deref)
+    }
+
     /// Writes the fields as members of the object being written (Evaluate Device Trust adds its own).
     pub fn write_fields(&self, out: &mut JsonWriter) {
         out.field("statusCode", &self.status_code);
@@ -103,27 +127,6 @@ impl AgentLookup {
         out.field("networkStatus", &self.network_status);
         out.field("totalItems", &self.total_items);
         out.field("matchCount", &self.match_count);
-    }
-}
-
-impl AgentLookup {
-    /// Every text field, in declaration order.
-    pub fn texts(&self) -> [Option<&str>; 12] {
-        [
-            &self.agent_id,
-            &self.computer_name,
-            &self.uuid,
-            &self.serial_number,
-            &self.os_type,
-            &self.os_name,
-            &self.agent_version,
-            &self.last_active_date,
-            &self.site_id,
-            &self.account_id,
-            &self.group_id,
-            &self.network_status,
-        ]
-        .map(Option::as_deref)
     }
 }
 
@@ -180,21 +183,7 @@ pub struct Lookup {
 impl Lookup {
     /// The same answer with `secret` scrubbed from every text field and from `rawResponse`.
     pub fn redacted(mut self, secret: &str) -> Self {
-        let o = &mut self.output;
-        for field in [
-            &mut o.agent_id,
-            &mut o.computer_name,
-            &mut o.uuid,
-            &mut o.serial_number,
-            &mut o.os_type,
-            &mut o.os_name,
-            &mut o.agent_version,
-            &mut o.last_active_date,
-            &mut o.site_id,
-            &mut o.account_id,
-            &mut o.group_id,
-            &mut o.network_status,
-        ] {
+        for field in text_fields!(self.output, &mut) {
             if let Some(text) = field.take() {
                 *field = Some(redact_owned(text, secret));
             }
