@@ -542,6 +542,9 @@ fn a_console_echoing_the_token_into_judged_fields_never_leaks_it() {
         // invoke_json fails the test if the token appears anywhere in the output.
         let out = evaluate_agents("ECHO0001", vec![agent], rules);
         assert_eq!(out["trusted"], json!(field == "computerName"), "{field}");
-        assert!(out.to_string().contains("[REDACTED]"), "{field}");
+        // Redacted in the verdict itself, not only in the raw response.
+        let mut verdict = out.clone();
+        verdict["rawResponse"] = Value::Null;
+        assert!(verdict.to_string().contains("[REDACTED]"), "{field}");
     }
 }
