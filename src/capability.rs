@@ -83,7 +83,7 @@ pub async fn invoke<T: Transport, R: Runtime>(
     runtime: &R,
     capability: Capability,
     connection: &ConnectionProperties,
-    input: &serde_json::Value,
+    input: &crate::value::Value,
     options: CallOptions,
 ) -> Result<CapabilityOutput, ConnectorError> {
     let connection = match Connection::from_properties(connection) {
@@ -124,7 +124,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     transport: &T,
     runtime: &R,
     connection: &ConnectionProperties,
-    input: &serde_json::Value,
+    input: &crate::value::Value,
     options: CallOptions,
     on_progress: &dyn Fn(Progress),
 ) -> Result<Snapshot, SyncFailure> {
@@ -148,7 +148,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
 // case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
     let leaks = |text: &str| contains(text, secret);
-    let value_leaks = |v: &serde_json::Value| value_mentions(v, secret);
+    let value_leaks = |v: &crate::value::Value| value_mentions(v, secret);
     let any = snapshot.serials.iter().any(|(serial, entry)| {
         leaks(serial)
             || entry.agent_id.as_deref().is_some_and(leaks)
@@ -172,7 +172,7 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
 async fn evaluate_device_trust<T: Transport, R: Runtime>(
     client: &Client<'_, T, R>,
     connection: &Connection,
-    input: &serde_json::Value,
+    input: &crate::value::Value,
     now_ms: f64,
 ) -> Result<CapabilityOutput, ConnectorError> {
     let serial = serial::validate(lookup::input_field(input, "serialNumber")?)?;
@@ -249,11 +249,11 @@ fn evaluation_mentions(evaluation: &TrustEvaluation, secret: &str) -> bool {
 }
 
 /// Whether `secret` occurs in any string (or member name) of a JSON value.
-fn value_mentions(value: &serde_json::Value, secret: &str) -> bool {
+fn value_mentions(value: &crate::value::Value, secret: &str) -> bool {
     match value {
-        serde_json::Value::String(text) => contains(text, secret),
-        serde_json::Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
-        serde_json::Value::Object(members) => members
+        crate::value::Value::String(text) => contains(text, secret),
+        crate::value::Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
+        crate::value::Value::Object(members) => members
             .iter()
             .any(|(name, v)| contains(name, secret) || value_mentions(v, secret)),
         _ => false,
@@ -269,7 +269,7 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
         raw_response: String::new(),
     };
     evaluation.lookup = lookup.redacted(secret).output;
-    let scrub_value = |v: &mut serde_json::Value| {
+    let scrub_value = |v: &mut crate::value::Value| {
         if let Ok(clean) = crate::json::parse_value(&redact_owned(to_json_string(v), secret)) {
             *v = clean;
         }

@@ -19,18 +19,18 @@ pub const MIN_TOKEN_CHARS: usize = 16;
 #[derive(Default)]
 pub struct ConnectionProperties {
     /// The console's base URL, e.g. `https://usea1-partners.sentinelone.net`.
-    pub base_url: Option<serde_json::Value>,
+    pub base_url: Option<crate::value::Value>,
     /// The service user's API token.
-    pub api_token: Option<serde_json::Value>,
+    pub api_token: Option<crate::value::Value>,
     /// Optional site ids every agents query is limited to (an array, or a comma-separated string).
-    pub site_ids: Option<serde_json::Value>,
+    pub site_ids: Option<crate::value::Value>,
     /// Optional account ids every agents query is limited to (an array, or a comma-separated string).
-    pub account_ids: Option<serde_json::Value>,
+    pub account_ids: Option<crate::value::Value>,
 }
 
 impl ConnectionProperties {
     /// The properties of a connection object; `None` when `value` is not a JSON object.
-    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+    pub fn from_json(value: &crate::value::Value) -> Option<Self> {
         let member = |name: &str| value.get(name).cloned();
         value.is_object().then(|| Self {
             base_url: member("baseUrl"),
@@ -67,15 +67,15 @@ impl Connection {
     /// Validates raw connection properties into a connection, or explains what is wrong.
     pub fn from_properties(props: &ConnectionProperties) -> Result<Self, ConnectorError> {
         let base_url = match &props.base_url {
-            Some(serde_json::Value::String(s)) => s,
-            None | Some(serde_json::Value::Null) => {
+            Some(crate::value::Value::String(s)) => s,
+            None | Some(crate::value::Value::Null) => {
                 return Err(invalid("baseUrl is required"));
             }
             Some(_) => return Err(invalid("baseUrl must be a string")),
         };
         let api_token = match &props.api_token {
-            Some(serde_json::Value::String(s)) => s,
-            None | Some(serde_json::Value::Null) => {
+            Some(crate::value::Value::String(s)) => s,
+            None | Some(crate::value::Value::Null) => {
                 return Err(invalid("apiToken is required"));
             }
             Some(_) => return Err(invalid("apiToken must be a string")),
@@ -143,16 +143,16 @@ fn invalid(message: &str) -> ConnectorError {
 /// Reads a scope filter: an array of ids or a comma-separated string; absent, null or empty means none.
 fn scope_ids(
     name: &str,
-    value: Option<&serde_json::Value>,
+    value: Option<&crate::value::Value>,
 ) -> Result<Option<String>, ConnectorError> {
     let ids: Vec<&str> = match value {
-        None | Some(serde_json::Value::Null) => return Ok(None),
-        Some(serde_json::Value::String(s)) => s
+        None | Some(crate::value::Value::Null) => return Ok(None),
+        Some(crate::value::Value::String(s)) => s
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect(),
-        Some(serde_json::Value::Array(items)) => items
+        Some(crate::value::Value::Array(items)) => items
             .iter()
             .map(|item| item.as_str().map(str::trim))
             .collect::<Option<Vec<&str>>>()
@@ -435,7 +435,7 @@ mod tests {
     #[test]
     fn properties_must_be_strings() {
         let props = ConnectionProperties::from_json(
-            &serde_json::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
+            &crate::value::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
         )
         .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
@@ -444,7 +444,7 @@ mod tests {
             "invalid connection: baseUrl must be a string"
         );
         let props =
-            ConnectionProperties::from_json(&serde_json::json!({"baseUrl": "https://a.example"}))
+            ConnectionProperties::from_json(&crate::value::json!({"baseUrl": "https://a.example"}))
                 .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
         assert_eq!(err.to_string(), "invalid connection: apiToken is required");
@@ -468,8 +468,8 @@ mod tests {
 
     #[test]
     fn scope_ids_come_as_arrays_or_comma_strings() {
-        let props = |v: serde_json::Value| ConnectionProperties::from_json(&v).unwrap();
-        let c = Connection::from_properties(&props(serde_json::json!({
+        let props = |v: crate::value::Value| ConnectionProperties::from_json(&v).unwrap();
+        let c = Connection::from_properties(&props(crate::value::json!({
             "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
             "siteIds": ["225494730938493804", " 225494730938493915 "], "accountIds": "1, 2,"
         })))
@@ -491,10 +491,11 @@ mod tests {
             let mut v = bad.clone();
             v["baseUrl"] = "https://a.example".into();
             v["apiToken"] = "test-token-0123456789".into();
-            let err = Connection::from_properties(&props(v)).unwrap_err();
+            let err =
+                Connection::from_properties(&props(crate::value::from_serde(&v))).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONNECTION", "{bad}");
         }
-        let none = Connection::from_properties(&props(serde_json::json!({
+        let none = Connection::from_properties(&props(crate::value::json!({
             "baseUrl": "https://a.example", "apiToken": "test-token-0123456789", "siteIds": [], "accountIds": null
         })))
         .unwrap();

@@ -2,11 +2,11 @@
 //! naming the member, and building the small trees checks carry. Hand-written rather than serde-derived
 //! or `json!`: serde's machinery was a large share of the .wasm.
 
-use serde_json::{Map, Value};
+use crate::value::{Object, Value};
 
 /// The members of one JSON object, read by name.
 #[derive(Clone, Copy)]
-pub struct Fields<'v>(&'v Map<String, Value>);
+pub struct Fields<'v>(&'v Object);
 
 impl<'v> Fields<'v> {
     /// The members of `value`, or `None` when it is not an object.
@@ -73,17 +73,18 @@ pub fn any(value: &Value) -> Option<Value> {
 
 /// A JSON object of the given members, in order (`json!` would go through serde's serializer).
 pub fn object(members: Vec<(&str, Value)>) -> Value {
-    let mut object = serde_json::Map::new();
-    for (name, value) in members {
-        object.insert(name.to_owned(), value);
-    }
-    Value::Object(object)
+    Value::Object(Object::from_members(
+        members
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
     #[test]
     fn required_optional_and_typed_reads() {

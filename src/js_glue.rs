@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::capability::{self, Capability, CapabilityOutput};
@@ -20,6 +19,7 @@ use crate::response::MAX_BODY_BYTES;
 use crate::schema::{MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
 use crate::sync::{Progress, Snapshot, SyncFailure};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
+use crate::value::Value;
 
 /// The name every connector error carries in JavaScript.
 const ERROR_NAME: &str = "SentinelOneConnectorError";
@@ -620,7 +620,7 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         let input = input_json
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
         let input = if input.is_null() {
-            serde_json::json!({})
+            Value::Object(crate::value::Object::default())
         } else {
             input
         };

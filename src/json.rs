@@ -1,6 +1,6 @@
 //! A small pull reader for JSON text: strings borrowed from the text, values skipped without
 //! allocating, nesting limited. Agent pages and error envelopes are read with it, and hosts' inputs
-//! and stored snapshots become `serde_json::Value` trees through [`parse_value`]. It is several times
+//! and stored snapshots become [`Value`] trees through [`parse_value`]. It is several times
 //! faster than serde's generic deserializer in a size-optimised .wasm, and much smaller: the module
 //! has no serde deserializer at all.
 //!
@@ -8,9 +8,8 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Number, Value};
-
 use crate::loose::Loose;
+use crate::value::{Number, Object, Value};
 
 /// A reading error: what was wrong and at which byte.
 pub type Error = String;
@@ -367,17 +366,17 @@ impl<'a> Reader<'a> {
         Ok(Some(value))
     }
 
-    /// Reads any value into a JSON tree; of a key given twice the last value is kept, as serde_json keeps it.
+    /// Reads any value into a JSON tree; a key given twice is kept twice ([`crate::value::Object::get`] finds the last).
     pub fn value(&mut self) -> Result<Value, Error> {
         Ok(match self.peek() {
             Some(b'{') => {
-                let mut members = Map::new();
+                let mut members = Vec::new();
                 self.object(|r, key| {
                     let value = r.value()?;
-                    members.insert(key.into_owned(), value);
+                    members.push((key.into_owned(), value));
                     Ok(())
                 })?;
-                Value::Object(members)
+                Value::Object(Object::from_members(members))
             }
             Some(b'[') => {
                 let mut items = Vec::new();
@@ -393,9 +392,7 @@ impl<'a> Reader<'a> {
                 Some(Loose::Bool(b)) => Value::Bool(b),
                 Some(Loose::Int(i)) => Value::from(i),
                 Some(Loose::UInt(u)) => Value::from(u),
-                Some(Loose::Float(f)) => Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| self.error("number out of range"))?,
+                Some(Loose::Float(f)) => Value::Number(Number::Float(f)),
                 // Containers were matched above; `loose` only skips them.
                 Some(Loose::Composite) => Value::Null,
             },

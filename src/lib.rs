@@ -28,6 +28,7 @@ pub mod sync;
 pub mod timestamp;
 pub mod transport;
 pub mod trust;
+pub mod value;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

@@ -60,7 +60,7 @@ pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str
 pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
     client: &Client<'_, T, R>,
     connection: &Connection,
-    input: &serde_json::Value,
+    input: &crate::value::Value,
 ) -> Result<Lookup, ConnectorError> {
     let serial = serial::validate(input_field(input, "serialNumber")?)?;
     if serial::is_placeholder(serial) {
@@ -74,11 +74,11 @@ pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
 
 /// Reads one field of a capability input, which must be a JSON object.
 pub fn input_field<'v>(
-    input: &'v serde_json::Value,
+    input: &'v crate::value::Value,
     name: &str,
-) -> Result<Option<&'v serde_json::Value>, ConnectorError> {
+) -> Result<Option<&'v crate::value::Value>, ConnectorError> {
     match input {
-        serde_json::Value::Object(map) => Ok(map.get(name)),
+        crate::value::Value::Object(map) => Ok(map.get(name)),
         _ => Err(ConnectorError::InvalidInput(
             "input must be an object".to_owned(),
         )),

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::value::Number;
+
 /// Any JSON value, kept as a scalar where it is one; objects and arrays are skipped without allocating.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Loose<'a> {
@@ -60,8 +62,7 @@ impl<'a> Loose<'a> {
             Self::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
             Self::Int(i) => Some(Cow::Owned(i.to_string())),
             Self::UInt(u) => Some(Cow::Owned(u.to_string())),
-            // serde_json's own number writer: core's float Display would add ~15 KB to the .wasm.
-            Self::Float(f) => serde_json::Number::from_f64(*f).map(|n| Cow::Owned(n.to_string())),
+            Self::Float(f) => Some(Cow::Owned(Number::Float(*f).to_text())),
             Self::Null | Self::Composite => None,
         }
     }

@@ -197,14 +197,14 @@ impl Lookup {
         self
     }
 
-    /// The whole output as JSON, `rawResponse` included, as a host sees it.
-    pub fn to_json(&self) -> serde_json::Value {
-        let text = crate::json_writer::to_json_string(&self.output);
-        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        if let serde_json::Value::Object(map) = &mut value {
-            let raw = serde_json::from_str(&self.raw_response).unwrap_or_default();
-            map.insert("rawResponse".to_owned(), raw);
-        }
-        value
+    /// The whole output as JSON text, `rawResponse` included, as a host sees it.
+    pub fn to_json_text(&self) -> String {
+        let mut out = crate::json_writer::JsonWriter::with_capacity(1024 + self.raw_response.len());
+        out.begin_object();
+        self.output.write_fields(&mut out);
+        out.key("rawResponse");
+        out.raw(&self.raw_response);
+        out.end_object();
+        out.finish()
     }
 }

@@ -1,7 +1,7 @@
 //! A map of a handful of entries kept as a sorted list: a snapshot's filters and failure counts.
 //! Each `BTreeMap` instantiation costs the .wasm several kilobytes of tree code; a short list does not.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::json_writer::{JsonWriter, WriteJson};
 
@@ -94,9 +94,9 @@ mod tests {
             crate::json_writer::to_json_string(&p),
             r#"{"osTypes":"a","updatedAt__gt":"c"}"#
         );
-        let back = Pairs::from_json(&serde_json::json!({"b": 2, "a": 1}), Value::as_u64).unwrap();
+        let back = Pairs::from_json(&crate::value::json!({"b": 2, "a": 1}), Value::as_u64).unwrap();
         assert_eq!(back.iter().map(|(n, _)| n).collect::<Vec<_>>(), ["a", "b"]);
-        assert!(Pairs::from_json(&serde_json::json!({"a": "1"}), Value::as_u64).is_none());
+        assert!(Pairs::from_json(&crate::value::json!({"a": "1"}), Value::as_u64).is_none());
         counts.clear();
         assert_eq!(counts.get("x"), None);
     }

@@ -51,11 +51,11 @@ pub fn is_placeholder(serial: &str) -> bool {
 /// Checks that `raw` is a usable serial number and returns it with surrounding whitespace trimmed.
 ///
 /// Placeholders are not refused here: each capability decides what a placeholder means for it.
-pub fn validate(raw: Option<&serde_json::Value>) -> Result<&str, ConnectorError> {
+pub fn validate(raw: Option<&crate::value::Value>) -> Result<&str, ConnectorError> {
     let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
     let raw = match raw {
-        None | Some(serde_json::Value::Null) => return Err(invalid("serialNumber is required")),
-        Some(serde_json::Value::String(s)) => s.as_str(),
+        None | Some(crate::value::Value::Null) => return Err(invalid("serialNumber is required")),
+        Some(crate::value::Value::String(s)) => s.as_str(),
         Some(_) => return Err(invalid("serialNumber must be a string")),
     };
     let serial = raw.trim();
@@ -81,7 +81,7 @@ pub fn validate(raw: Option<&serde_json::Value>) -> Result<&str, ConnectorError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
     #[test]
     fn trims_and_keeps_everything_else() {

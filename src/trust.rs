@@ -3,7 +3,7 @@
 
 use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, to_json_string, JsonWriter, WriteJson};
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::ConnectorError;
 use crate::output::{AgentFacts, AgentLookup, Lookup};

@@ -458,16 +458,16 @@ fn rules_are_validated_strictly() {
             "remediation.infected",
         ),
     ] {
-        let err = TrustRules::from_json(Some(&rules)).unwrap_err();
+        let err = TrustRules::from_json(Some(&tree(&rules))).unwrap_err();
         assert_eq!(err.code(), "INVALID_INPUT");
         assert!(err.to_string().contains(why), "{rules}: {err}");
     }
     assert_eq!(
-        TrustRules::from_json(Some(&json!({}))).unwrap(),
+        TrustRules::from_json(Some(&tree(&json!({})))).unwrap(),
         TrustRules::default()
     );
     assert_eq!(
-        TrustRules::from_json(Some(&json!({ "allowedOsTypes": null }))).unwrap(),
+        TrustRules::from_json(Some(&tree(&json!({ "allowedOsTypes": null })))).unwrap(),
         TrustRules::default()
     );
 }

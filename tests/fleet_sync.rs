@@ -89,7 +89,7 @@ fn run_sync(
 ) -> (Result<Snapshot, sync::SyncFailure>, Vec<Progress>) {
     let progress = RefCell::new(Vec::new());
     let connection =
-        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
+        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     let options = CallOptions {
         now_ms: Some(NOW_MS),
         max_attempts,
@@ -99,7 +99,7 @@ fn run_sync(
         transport,
         &FakeRuntime::default(),
         &connection,
-        &input,
+        &tree(&input),
         options,
         &|p| progress.borrow_mut().push(p),
     ));
@@ -112,9 +112,10 @@ fn run_sync(
 }
 
 fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value {
-    let head = SnapshotHead::from_json(&json_of(snapshot)).unwrap();
+    let head = SnapshotHead::from_json(&tree(&json_of(snapshot))).unwrap();
     let entry: Option<&SerialEntry> = snapshot.serials.get(serial.trim());
-    let out = sync::check_serial(&head, entry, Some(&json!(serial)), now_ms, max_age).unwrap();
+    let out =
+        sync::check_serial(&head, entry, Some(&tree(&json!(serial))), now_ms, max_age).unwrap();
     let mut json = json_of(&out);
     json["rawResponse"] = Value::Null;
     assert_valid("evaluateDeviceTrust.output.schema.json", &json);
@@ -275,11 +276,11 @@ fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
     assert!(!partial.complete);
     assert_eq!(partial.resume_cursor.as_deref(), Some("c1"));
     assert_eq!(partial.summary.agents_seen, 3, "how far it got");
-    let head = SnapshotHead::from_json(&json_of(&partial)).unwrap();
+    let head = SnapshotHead::from_json(&tree(&json_of(&partial))).unwrap();
     let answer = sync::check_serial(
         &head,
         partial.serials.get("HEALTHY01"),
-        Some(&json!("HEALTHY01")),
+        Some(&tree(&json!("HEALTHY01"))),
         NOW_MS,
         60.0,
     )
@@ -359,15 +360,15 @@ fn filters_and_scope_reach_every_page() {
         url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&siteIds=11"),
         answer: ok(page(&[], 0, None)),
     }]);
-    let connection: ConnectionProperties = ConnectionProperties::from_json(
+    let connection: ConnectionProperties = ConnectionProperties::from_json(&tree(
         &json!({ "baseUrl": BASE, "apiToken": TOKEN, "siteIds": ["11"] }),
-    )
+    ))
     .unwrap();
     let result = pollster::block_on(capability::sync_agents(
         &transport,
         &FakeRuntime::default(),
         &connection,
-        &json!({ "osTypes": ["macos", "windows"], "updatedSince": "2024-05-01T00:00:00Z" }),
+        &tree(&json!({ "osTypes": ["macos", "windows"], "updatedSince": "2024-05-01T00:00:00Z" })),
         CallOptions::default(),
         &|_| {},
     ));
@@ -380,12 +381,12 @@ fn pages_are_paced_at_most_25_requests_per_second() {
     let transport = FakeTransport::new(pages(&fleet(), 0));
     let runtime = FakeRuntime::default();
     let connection =
-        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
+        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
         &connection,
-        &json!({}),
+        &tree(&json!({})),
         CallOptions::default(),
         &|_| {},
     ))
@@ -412,12 +413,12 @@ fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     let transport = FakeTransport::new(script);
     let runtime = FakeRuntime::default();
     let connection =
-        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
+        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     let snapshot = pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
         &connection,
-        &json!({}),
+        &tree(&json!({})),
         CallOptions {
             now_ms: Some(NOW_MS),
             timeout_ms: 60_000,

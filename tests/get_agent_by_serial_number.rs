@@ -104,7 +104,7 @@ fn not_found_has_null_agent_fields_and_still_reports_total_items() {
         None,
     );
     let lookup = lookup_one("C02XK1ABJG5J", "C02XK1ABJG5J", &body);
-    let json = lookup.to_json();
+    let json = lookup_json(&lookup);
     assert_eq!(json["agentFound"], json!(false));
     assert_eq!(json["totalItems"], json!(2));
     assert_eq!(json["matchCount"], json!(0));
@@ -281,7 +281,7 @@ fn numeric_serials_match_their_text() {
 fn the_sumo_logic_sample_agent_maps_field_for_field() {
     let body = include_str!("fixtures/sumo-agent-page.json");
     let lookup = lookup_one("FS6V1B3", "FS6V1B3", body);
-    let json = lookup.to_json();
+    let json = lookup_json(&lookup);
     let expected = json!({
         "statusCode": 200, "agentFound": true, "agentId": "148347195130",
         "computerName": "FDLV0W3", "uuid": "be20d732fc87bd479e0a", "serialNumber": "FS6V1B3",
@@ -512,13 +512,13 @@ fn invalid_input_and_connection_fail_before_any_request() {
         json!({ "baseUrl": BASE, "apiToken": format!("{TOKEN}\r\nX-Injected: 1") }),
     ] {
         let props =
-            ConnectionProperties::from_json(&connection.clone()).expect("a connection object");
+            ConnectionProperties::from_json(&tree(&connection)).expect("a connection object");
         let err = pollster::block_on(capability::invoke(
             &transport,
             &FakeRuntime::default(),
             Capability::GetAgentBySerialNumber,
             &props,
-            &json!({ "serialNumber": "C02XK1ABJG5J" }),
+            &tree(&json!({ "serialNumber": "C02XK1ABJG5J" })),
             Default::default(),
         ))
         .unwrap_err();

@@ -160,17 +160,18 @@ pub fn invoke_json(
     input: serde_json::Value,
     options: CallOptions,
 ) -> Result<serde_json::Value, ConnectorError> {
-    let connection = ConnectionProperties::from_json(&connection).expect("a connection object");
+    let connection =
+        ConnectionProperties::from_json(&tree(&connection)).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,
         capability,
         &connection,
-        &input,
+        &tree(&input),
         options,
     ));
     let json = match result {
-        Ok(CapabilityOutput::Lookup(lookup)) => lookup.to_json(),
+        Ok(CapabilityOutput::Lookup(lookup)) => lookup_json(&lookup),
         Ok(CapabilityOutput::Trust {
             evaluation,
             raw_response,
@@ -229,18 +230,18 @@ pub fn run_with(
     input: serde_json::Value,
 ) -> Result<Lookup, ConnectorError> {
     let connection =
-        ConnectionProperties::from_json(&connection_json()).expect("a connection object");
+        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,
         Capability::GetAgentBySerialNumber,
         &connection,
-        &input,
+        &tree(&input),
         options,
     ));
     match result {
         Ok(CapabilityOutput::Lookup(lookup)) => {
-            let json = lookup.to_json();
+            let json = lookup_json(&lookup);
             assert_valid("getAgentBySerialNumber.output.schema.json", &json);
             assert_no_secret(&json.to_string());
             Ok(lookup)
@@ -324,4 +325,14 @@ pub fn assert_valid(schema_file: &str, instance: &serde_json::Value) {
 /// A value's JSON as the connector writes it for a host, parsed back.
 pub fn json_of<T: WriteJson + ?Sized>(value: &T) -> serde_json::Value {
     serde_json::from_str(&to_json_string(value)).expect("the written JSON parses")
+}
+
+/// `value` as the connector's own JSON tree, as a host's input reaches the core.
+pub fn tree(value: &serde_json::Value) -> sentinelone_connector::value::Value {
+    sentinelone_connector::json::parse_value(&value.to_string()).expect("serde_json writes JSON")
+}
+
+/// A lookup's whole output, `rawResponse` included, parsed back.
+pub fn lookup_json(lookup: &Lookup) -> serde_json::Value {
+    serde_json::from_str(&lookup.to_json_text()).expect("the written JSON parses")
 }
