@@ -214,7 +214,11 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
     if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(invalid("baseUrl contains whitespace or control characters"));
     }
-    let (scheme, rest) = raw.split_once("://").ok_or_else(|| {
+    // `split_once(':')` then "//", not `split_once("://")`: a string pattern links the Two-Way searcher.
+    let scheme_and_rest = raw
+        .split_once(':')
+        .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)));
+    let (scheme, rest) = scheme_and_rest.ok_or_else(|| {
         invalid("baseUrl must be an absolute URL such as https://usea1-partners.sentinelone.net")
     })?;
     let scheme = scheme.to_ascii_lowercase();
