@@ -228,8 +228,10 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
     if rest.contains('?') || rest.contains('#') {
         return Err(invalid("baseUrl must not have a query or fragment"));
     }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
+    // `split_once`, not indexing: a slice that could panic links core's formatted panic message
+    // (char `Debug` and Unicode tables, ~4 KB of .wasm).
+    let (authority, path) = match rest.split_once('/') {
+        Some((authority, path)) => (authority, path),
         None => (rest, ""),
     };
     if authority.contains('@') {
@@ -278,10 +280,9 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
 
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), ConnectorError> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let end = v6
-            .find(']')
+        let (addr, after) = v6
+            .split_once(']')
             .ok_or_else(|| invalid("baseUrl has an unterminated IPv6 address"))?;
-        let (addr, after) = (&v6[..end], &v6[end + 1..]);
         if addr.is_empty()
             || !addr
                 .bytes()
@@ -296,7 +297,8 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), ConnectorErr
                     .ok_or_else(|| invalid("baseUrl has an invalid host"))?,
             ),
         };
-        (&authority[..end + 2], port)
+        // `[` + address + `]`, all ASCII.
+        (authority.get(..addr.len() + 2).unwrap_or(authority), port)
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
