@@ -9,7 +9,10 @@ rm -rf pkg/snippets # the JS driver is copied here under a hash that changes wit
 wasm-bindgen --target web --out-dir pkg --out-name sentinelone_connector \
   target/wasm32-unknown-unknown/release/sentinelone_connector.wasm
 # binaryen from npm: Debian's older wasm-opt emits a module that fails to load (externref table).
-wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
+# -ocimfs 100: a function with one caller is inlined only when small. V8 compiles wasm functions
+# lazily, on first call; one big function holding every rare path made a first lookup compile ~10 %
+# more code (~0.9 ms of cold start) for ~1 KB less raw size (gzipped it is ~2 KB smaller this way).
+wasm-opt -Oz -ocimfs 100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   pkg/sentinelone_connector_bg.wasm -o pkg/sentinelone_connector_bg.wasm
 

@@ -1,5 +1,8 @@
 //! The capabilities a flow can call by name, and the generic entry that dispatches to them.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::client::Client;
 use crate::connection::{Connection, ConnectionProperties};
 use crate::error::ConnectorError;
@@ -97,23 +100,31 @@ pub async fn invoke<T: Transport, R: Runtime>(
     let token = connection.api_token();
     let client = Client::new(transport, runtime, options);
     let now_ms = options.now_ms.unwrap_or_else(|| runtime.now_ms());
-    let result = match capability {
-        Capability::GetAgentBySerialNumber => {
-            lookup::get_agent_by_serial_number(&client, &connection, input)
-                .await
-                .map(CapabilityOutput::Lookup)
-        }
-        Capability::EvaluateDeviceTrust => {
-            evaluate_device_trust(&client, &connection, input, now_ms).await
-        }
-        Capability::TestConnection => Ok(CapabilityOutput::Health(
-            health::test_connection(&client, &connection, now_ms).await,
-        )),
-        Capability::SyncAgents => sync::sync_agents(&client, &connection, input, now_ms, &|_| {})
-            .await
-            .map(|snapshot| CapabilityOutput::Sync(Box::new(snapshot)))
-            .map_err(|failure| failure.error),
-    };
+    // Each capability is its own boxed future: a host's first call compiles only the one it runs
+    // (the engine compiles wasm functions lazily, and one inlined state machine would be all of them).
+    let running: Pin<Box<dyn Future<Output = Result<CapabilityOutput, ConnectorError>> + '_>> =
+        match capability {
+            Capability::GetAgentBySerialNumber => Box::pin(async {
+                lookup::get_agent_by_serial_number(&client, &connection, input)
+                    .await
+                    .map(CapabilityOutput::Lookup)
+            }),
+            Capability::EvaluateDeviceTrust => {
+                Box::pin(evaluate_device_trust(&client, &connection, input, now_ms))
+            }
+            Capability::TestConnection => Box::pin(async {
+                Ok(CapabilityOutput::Health(
+                    health::test_connection(&client, &connection, now_ms).await,
+                ))
+            }),
+            Capability::SyncAgents => Box::pin(async {
+                sync::sync_agents(&client, &connection, input, now_ms, &|_| {})
+                    .await
+                    .map(|snapshot| CapabilityOutput::Sync(Box::new(snapshot)))
+                    .map_err(|failure| failure.error)
+            }),
+        };
+    let result = running.await;
     result
         .map(|output| output.redacted(token))
         .map_err(|e| e.redacted(token))
@@ -198,36 +209,47 @@ impl CapabilityOutput {
             Self::Trust {
                 evaluation,
                 raw_response,
-            } => {
-                // The evaluation's texts come from the same fields a lookup redacts, and from rules.
-                let scrub = |s: String| redact_owned(s, secret);
-                let evaluation = if evaluation_mentions(&evaluation, secret) {
-                    redact_evaluation(evaluation, secret)
-                } else {
-                    evaluation
-                };
-                Self::Trust {
-                    evaluation,
-                    raw_response: raw_response.map(scrub),
-                }
-            }
+            } => redact_trust(evaluation, raw_response, secret),
             Self::Sync(snapshot) => Self::Sync(Box::new(redact_snapshot(*snapshot, secret))),
-            Self::Health(mut health) => {
-                if let Some(error) = &mut health.error {
-                    error.message = redact_owned(std::mem::take(&mut error.message), secret);
-                }
-                health.warnings = health
-                    .warnings
-                    .into_iter()
-                    .map(|w| redact_owned(w, secret))
-                    .collect();
-                if let Some(at) = health.token_expires_at.take() {
-                    health.token_expires_at = Some(redact_owned(at, secret));
-                }
-                Self::Health(health)
-            }
+            Self::Health(health) => Self::Health(redact_health(health, secret)),
         }
     }
+}
+
+// Each capability's redaction is its own function: wasm is compiled lazily, per function, and a
+// lookup's first call need not compile the others'.
+#[inline(never)]
+fn redact_trust(
+    evaluation: TrustEvaluation,
+    raw_response: Option<String>,
+    secret: &str,
+) -> CapabilityOutput {
+    // The evaluation's texts come from the same fields a lookup redacts, and from rules.
+    let evaluation = if evaluation_mentions(&evaluation, secret) {
+        redact_evaluation(evaluation, secret)
+    } else {
+        evaluation
+    };
+    CapabilityOutput::Trust {
+        evaluation,
+        raw_response: raw_response.map(|raw| redact_owned(raw, secret)),
+    }
+}
+
+#[inline(never)]
+fn redact_health(mut health: HealthOutput, secret: &str) -> HealthOutput {
+    if let Some(error) = &mut health.error {
+        error.message = redact_owned(std::mem::take(&mut error.message), secret);
+    }
+    health.warnings = health
+        .warnings
+        .into_iter()
+        .map(|w| redact_owned(w, secret))
+        .collect();
+    if let Some(at) = health.token_expires_at.take() {
+        health.token_expires_at = Some(redact_owned(at, secret));
+    }
+    health
 }
 
 /// Whether `secret` occurs in any text of `evaluation`: a walk over its strings, no serialisation.

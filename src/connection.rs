@@ -118,7 +118,7 @@ impl Connection {
 
     /// The `Authorization` header value SentinelOne expects.
     pub fn authorization(&self) -> String {
-        format!("ApiToken {}", self.api_token)
+        ["ApiToken ", &self.api_token].concat()
     }
 
     /// An absolute URL for `path` (a constant starting with `/`) with every query value percent-encoded.
@@ -247,7 +247,7 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
         ));
     }
 
-    let mut url = format!("{scheme}://{host}");
+    let mut url = [scheme.as_str(), "://", &host].concat();
     if let Some(port) = port {
         url.push(':');
         url.push_str(port);

@@ -19,6 +19,9 @@ pub const AGENTS_PATH: &str = "/web/api/v2.1/agents";
 /// The largest page the API serves.
 pub const PAGE_LIMIT: u32 = 1000;
 
+/// [`PAGE_LIMIT`] as the query value (formatting it would link core's integer formatting into every call).
+pub const PAGE_LIMIT_TEXT: &str = "1000";
+
 /// How many pages of substring matches a lookup reads before it gives up (10,000 agents).
 pub const MAX_PAGES: usize = 10;
 
@@ -48,10 +51,12 @@ pub fn agents_get(
 
 /// Builds the request for one page of agents whose serial contains `serial`.
 pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str>) -> HttpRequest {
-    let limit = PAGE_LIMIT.to_string();
     agents_get(
         connection,
-        &[("serialNumber__contains", serial), ("limit", &limit)],
+        &[
+            ("serialNumber__contains", serial),
+            ("limit", PAGE_LIMIT_TEXT),
+        ],
         cursor,
     )
 }

@@ -19,8 +19,16 @@ pub fn check(response: &HttpResponse, now_ms: f64) -> Result<(), ConnectorError>
         }
         return Ok(());
     }
+    Err(status_error(response, now_ms))
+}
+
+// Out of line: the engine compiles wasm functions lazily, so a successful first call skips this.
+#[cold]
+#[inline(never)]
+fn status_error(response: &HttpResponse, now_ms: f64) -> ConnectorError {
+    let status = response.status;
     let upstream = wire::upstream_detail(body_prefix(&response.body));
-    Err(match status {
+    match status {
         401 => ConnectorError::Unauthorized(upstream),
         403 => ConnectorError::Forbidden(upstream),
         429 => ConnectorError::RateLimited {
@@ -31,7 +39,7 @@ pub fn check(response: &HttpResponse, now_ms: f64) -> Result<(), ConnectorError>
         },
         500..=599 => ConnectorError::UpstreamUnavailable { status, upstream },
         _ => ConnectorError::UpstreamError { status, upstream },
-    })
+    }
 }
 
 /// Maps a transport failure to its coded error.

@@ -11,7 +11,7 @@ use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, JsonWriter, WriteJson};
-use crate::lookup::{self, input_field, PAGE_LIMIT};
+use crate::lookup::{self, input_field, PAGE_LIMIT_TEXT};
 use crate::loose;
 use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::pairs::Pairs;
@@ -434,8 +434,7 @@ fn page_request(
     filters: &Pairs<String>,
     cursor: Option<&str>,
 ) -> HttpRequest {
-    let limit = PAGE_LIMIT.to_string();
-    let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
+    let mut query: Vec<(&str, &str)> = vec![("limit", PAGE_LIMIT_TEXT)];
     query.extend(filters.iter().map(|(k, v)| (k, v.as_str())));
     lookup::agents_get(connection, &query, cursor)
 }
