@@ -102,6 +102,27 @@ mod tests {
     }
 
     #[test]
+    fn finds_like_the_standard_search_on_every_short_text_of_two_letters() {
+        for length in 0..=13 {
+            for bits in 0u32..1 << length {
+                let text: String = (0..length)
+                    .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                    .collect();
+                for needle in ["a", "b", "ab", "ba", "bb", "aab", "abba", "bbbbbbbbb"] {
+                    for from in [0, 1, 7, 8, 9] {
+                        let expected = text.get(from..).and_then(|rest| rest.find(needle));
+                        assert_eq!(
+                            find(&text, needle, from),
+                            expected.map(|p| p + from),
+                            "{text:?} / {needle:?} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn contains_agrees_with_the_standard_search() {
         let haystacks = [
             "",
