@@ -43,8 +43,9 @@ export function expandJson(main, parts) {
 }
 
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
-export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory) {
+export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory, headerNames) {
   const send = typeof fetch === 'function' ? fetch : platformFetch;
+  const wanted = headerNames.split(',');
   return new Promise((resolve, reject) => {
     const live = new Map(); // effect id -> cancels it
     const bodies = new Map(); // fetch id -> the response text, reused as rawResponse
@@ -125,7 +126,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory)
       new Promise((adopt) => adopt(send(request))).then(
         (response) => {
           if (!live.delete(id)) return;
-          const read = readResponse(response, maxBodyBytes);
+          const read = readResponse(response, maxBodyBytes, wanted);
           if (read.kind !== undefined) {
             call.failed(id, read.kind, read.message);
           } else {
@@ -231,7 +232,7 @@ async function platformFetch(request) {
 const NOT_A_RESPONSE = Symbol('not a Response');
 
 /** Checks what a shim resolved with: `{ status, headers?, body }`, or why it is not one. */
-function readResponse(response, maxBodyBytes) {
+function readResponse(response, maxBodyBytes, wanted) {
   const contract = (message) => ({ kind: CONTRACT, message });
   if (response === null || typeof response !== 'object') {
     return contract('the fetch shim must resolve with an object { status, headers?, body }');
@@ -258,27 +259,37 @@ function readResponse(response, maxBodyBytes) {
         message: `the response body is ${body.length} characters; at most ${maxBodyBytes} bytes are accepted`,
       };
     }
-    headers = headerList(response.headers);
+    headers = headerList(response.headers, wanted);
   } catch {
     return contract('reading the response object threw');
   }
   return { status, headers, body };
 }
 
-/** Header names (lower-cased) and values in turn, from a plain object, a Headers or a Map. */
-function headerList(headers) {
+/**
+ * The `wanted` headers (lower-case names) and their values in turn, from a plain object, a Map or a
+ * `Headers`: only what the core reads crosses (a `Headers` is asked by name, not copied whole).
+ */
+function headerList(headers, wanted) {
   if (headers === null || typeof headers !== 'object') return [];
-  let pairs;
+  const list = [];
   try {
-    pairs = typeof headers[Symbol.iterator] === 'function' ? Array.from(headers) : Object.entries(headers);
+    if (typeof Headers === 'function' && headers instanceof Headers) {
+      for (const name of wanted) {
+        const value = headers.get(name);
+        if (typeof value === 'string') list.push(name, value);
+      }
+      return list;
+    }
+    const pairs = typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers);
+    for (const pair of pairs) {
+      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+        const name = pair[0].toLowerCase();
+        if (wanted.includes(name)) list.push(name, pair[1]);
+      }
+    }
   } catch {
     return [];
-  }
-  const list = [];
-  for (const pair of pairs) {
-    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
-      list.push(pair[0].toLowerCase(), pair[1]);
-    }
   }
   return list;
 }

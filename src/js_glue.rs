@@ -15,7 +15,7 @@ use crate::health::HealthOutput;
 use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
 use crate::options::CallOptions;
 use crate::redact::redact;
-use crate::response::MAX_BODY_BYTES;
+use crate::response::{MAX_BODY_BYTES, READ_HEADERS};
 use crate::schema::{MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
 use crate::sync::{Progress, Snapshot, SyncFailure};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
@@ -84,6 +84,7 @@ pub fn run(
         MAX_BODY,
         keep_bodies,
         wasm_bindgen::memory(),
+        READ_HEADERS,
     )
 }
 
@@ -667,6 +668,7 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         MAX_BODY,
         false,
         wasm_bindgen::memory(),
+        READ_HEADERS,
     )
 }
 

@@ -61,6 +61,7 @@ mod exports {
             max_body_bytes: f64,
             keep_bodies: bool,
             memory: JsValue,
+            header_names: &str,
         ) -> js_sys::Promise;
 
         /// The manifest from its embedded form (repeated schemas stored once; see `build.rs`).

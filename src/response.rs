@@ -7,6 +7,10 @@ use crate::wire;
 /// The largest response body the connector parses (a 1000-agent page is about 6 MiB).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// The response headers the core reads, lower-cased and comma-separated: a host-side transport (the
+/// JS driver) passes only these across (a `Headers` object of ten costs ~15 µs to copy whole).
+pub const READ_HEADERS: &str = "retry-after";
+
 /// Accepts a 2xx response of acceptable size, or says which coded error it is (`now_ms` dates `Retry-After`).
 pub fn check(response: &HttpResponse, now_ms: f64) -> Result<(), ConnectorError> {
     let status = response.status;

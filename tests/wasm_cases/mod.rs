@@ -31,8 +31,12 @@ export function recordingShim(status, body, log) {
   return (request) => { log.push(request); return Promise.resolve({ status, headers: { 'X-RQID': 'r1' }, body }); };
 }
 export function syncShim(status, body) { return () => ({ status, body }); }
-export function shimWith429(seconds) {
-  return async () => ({ status: 429, headers: new Map([['Retry-After', seconds]]), body: '' });
+export function shimWith429(seconds, kind) {
+  const pairs = [['X-Request-Id', 'r1'], ['Retry-After', seconds], ['Content-Type', 'application/json']];
+  const headers = kind === 'map' ? new Map(pairs)
+    : kind === 'headers' ? new Headers(pairs)
+    : Object.fromEntries(pairs.map(([name, value]) => [name.toUpperCase(), value]));
+  return async () => ({ status: 429, headers, body: '' });
 }
 export function rejectingShim(kind) {
   switch (kind) {
@@ -93,7 +97,7 @@ extern "C" {
     #[wasm_bindgen(js_name = syncShim)]
     fn sync_shim(status: u16, body: &str) -> Function;
     #[wasm_bindgen(js_name = shimWith429)]
-    fn shim_with_429(seconds: &str) -> Function;
+    fn shim_with_429(seconds: &str, kind: &str) -> Function;
     #[wasm_bindgen(js_name = rejectingShim)]
     fn rejecting_shim(kind: &str) -> Function;
     #[wasm_bindgen(js_name = brokenShim)]
@@ -314,13 +318,16 @@ async fn upstream_statuses_reject_with_coded_errors() {
         "FORBIDDEN",
     )
     .await;
-    let error = expect_error(
-        lookup("C02XK1ABJG5J", &shim_with_429("7")).await,
-        "RATE_LIMITED",
-    )
-    .await;
-    assert_eq!(get(&error, "retryAfterMs").as_f64(), Some(7000.0));
-    assert_eq!(get(&error, "retryable").as_bool(), Some(true));
+    // Retry-After is found in a Map, a Headers and a plain object, whatever the name's case.
+    for kind in ["map", "headers", "object"] {
+        let error = expect_error(
+            lookup("C02XK1ABJG5J", &shim_with_429("7", kind)).await,
+            "RATE_LIMITED",
+        )
+        .await;
+        assert_eq!(get(&error, "retryAfterMs").as_f64(), Some(7000.0), "{kind}");
+        assert_eq!(get(&error, "retryable").as_bool(), Some(true));
+    }
     expect_error(
         lookup("C02XK1ABJG5J", &sync_shim(503, "<html>")).await,
         "UPSTREAM_UNAVAILABLE",
