@@ -22,6 +22,9 @@ pub struct Reader<'a> {
     max_depth: usize,
 }
 
+/// What [`Reader::object`] calls for each member: the reader at the value, and the member's name.
+type MemberReader<'r, 'a> = dyn FnMut(&mut Reader<'a>, Cow<'a, str>) -> Result<(), Error> + 'r;
+
 // Skipping tracks which open containers are objects in one bit each.
 const MAX_SKIP_LEVELS: usize = 64;
 
@@ -95,7 +98,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn any_object(
         &mut self,
-        field: &mut dyn FnMut(&mut Self, Cow<'a, str>) -> Result<(), Error>,
+        field: &mut MemberReader<'_, 'a>,
     ) -> Result<(), Error> {
         self.expect(b'{', "expected an object")?;
         self.enter()?;
