@@ -96,10 +96,7 @@ impl<'a> Reader<'a> {
 
     // One copy of the loop for every caller (a copy per closure type was ~1.3 KB of .wasm each).
     #[inline(never)]
-    fn any_object(
-        &mut self,
-        field: &mut MemberReader<'_, 'a>,
-    ) -> Result<(), Error> {
+    fn any_object(&mut self, field: &mut MemberReader<'_, 'a>) -> Result<(), Error> {
         self.expect(b'{', "expected an object")?;
         self.enter()?;
         if !self.eat(b'}') {
