@@ -5,8 +5,8 @@
 # the issue's target is 120 KB raw / 50 KB gzipped, not met yet: lower these as the module shrinks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MAX_RAW=202000
-MAX_GZIP=87000
+MAX_RAW=196000
+MAX_GZIP=83500
 wasm=pkg/sentinelone_connector_bg.wasm
 raw=$(wc -c <"$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
