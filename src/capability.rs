@@ -17,6 +17,7 @@ use crate::serial;
 use crate::sync::{self, Progress, Snapshot, SyncFailure};
 use crate::transport::Transport;
 use crate::trust::{self, TrustEvaluation, TrustRules};
+use crate::value::Value;
 
 /// Every capability the connector offers; the names are the manifest's keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +87,7 @@ pub async fn invoke<T: Transport, R: Runtime>(
     runtime: &R,
     capability: Capability,
     connection: &ConnectionProperties,
-    input: &crate::value::Value,
+    input: &Value,
     options: CallOptions,
 ) -> Result<CapabilityOutput, ConnectorError> {
     let connection = match Connection::from_properties(connection) {
@@ -135,7 +136,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     transport: &T,
     runtime: &R,
     connection: &ConnectionProperties,
-    input: &crate::value::Value,
+    input: &Value,
     options: CallOptions,
     on_progress: &dyn Fn(Progress),
 ) -> Result<Snapshot, SyncFailure> {
@@ -159,7 +160,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
 // case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
     let leaks = |text: &str| contains(text, secret);
-    let value_leaks = |v: &crate::value::Value| value_mentions(v, secret);
+    let value_leaks = |v: &Value| value_mentions(v, secret);
     let any = snapshot.serials.iter().any(|(serial, entry)| {
         leaks(serial)
             || entry.agent_id.as_deref().is_some_and(leaks)
@@ -183,7 +184,7 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
 async fn evaluate_device_trust<T: Transport, R: Runtime>(
     client: &Client<'_, T, R>,
     connection: &Connection,
-    input: &crate::value::Value,
+    input: &Value,
     now_ms: f64,
 ) -> Result<CapabilityOutput, ConnectorError> {
     let serial = serial::validate(lookup::input_field(input, "serialNumber")?)?;
@@ -271,11 +272,11 @@ fn evaluation_mentions(evaluation: &TrustEvaluation, secret: &str) -> bool {
 }
 
 /// Whether `secret` occurs in any string (or member name) of a JSON value.
-fn value_mentions(value: &crate::value::Value, secret: &str) -> bool {
+fn value_mentions(value: &Value, secret: &str) -> bool {
     match value {
-        crate::value::Value::String(text) => contains(text, secret),
-        crate::value::Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
-        crate::value::Value::Object(members) => members
+        Value::String(text) => contains(text, secret),
+        Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
+        Value::Object(members) => members
             .iter()
             .any(|(name, v)| contains(name, secret) || value_mentions(v, secret)),
         _ => false,
@@ -291,7 +292,7 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
         raw_response: String::new(),
     };
     evaluation.lookup = lookup.redacted(secret).output;
-    let scrub_value = |v: &mut crate::value::Value| {
+    let scrub_value = |v: &mut Value| {
         if let Ok(clean) = crate::json::parse_value(&redact_owned(to_json_string(v), secret)) {
             *v = clean;
         }

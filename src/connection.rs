@@ -4,6 +4,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::ConnectorError;
 use crate::json_writer::quoted;
+use crate::value::Value;
 
 /// Query values keep only RFC 3986 unreserved characters; everything else (`&`, `+`, `#`, `,`, space) is encoded.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -19,18 +20,18 @@ pub const MIN_TOKEN_CHARS: usize = 16;
 #[derive(Default)]
 pub struct ConnectionProperties {
     /// The console's base URL, e.g. `https://usea1-partners.sentinelone.net`.
-    pub base_url: Option<crate::value::Value>,
+    pub base_url: Option<Value>,
     /// The service user's API token.
-    pub api_token: Option<crate::value::Value>,
+    pub api_token: Option<Value>,
     /// Optional site ids every agents query is limited to (an array, or a comma-separated string).
-    pub site_ids: Option<crate::value::Value>,
+    pub site_ids: Option<Value>,
     /// Optional account ids every agents query is limited to (an array, or a comma-separated string).
-    pub account_ids: Option<crate::value::Value>,
+    pub account_ids: Option<Value>,
 }
 
 impl ConnectionProperties {
     /// The properties of a connection object; `None` when `value` is not a JSON object.
-    pub fn from_json(value: &crate::value::Value) -> Option<Self> {
+    pub fn from_json(value: &Value) -> Option<Self> {
         let member = |name: &str| value.get(name).cloned();
         value.is_object().then(|| Self {
             base_url: member("baseUrl"),
@@ -67,15 +68,15 @@ impl Connection {
     /// Validates raw connection properties into a connection, or explains what is wrong.
     pub fn from_properties(props: &ConnectionProperties) -> Result<Self, ConnectorError> {
         let base_url = match &props.base_url {
-            Some(crate::value::Value::String(s)) => s,
-            None | Some(crate::value::Value::Null) => {
+            Some(Value::String(s)) => s,
+            None | Some(Value::Null) => {
                 return Err(invalid("baseUrl is required"));
             }
             Some(_) => return Err(invalid("baseUrl must be a string")),
         };
         let api_token = match &props.api_token {
-            Some(crate::value::Value::String(s)) => s,
-            None | Some(crate::value::Value::Null) => {
+            Some(Value::String(s)) => s,
+            None | Some(Value::Null) => {
                 return Err(invalid("apiToken is required"));
             }
             Some(_) => return Err(invalid("apiToken must be a string")),
@@ -141,18 +142,15 @@ fn invalid(message: &str) -> ConnectorError {
 }
 
 /// Reads a scope filter: an array of ids or a comma-separated string; absent, null or empty means none.
-fn scope_ids(
-    name: &str,
-    value: Option<&crate::value::Value>,
-) -> Result<Option<String>, ConnectorError> {
+fn scope_ids(name: &str, value: Option<&Value>) -> Result<Option<String>, ConnectorError> {
     let ids: Vec<&str> = match value {
-        None | Some(crate::value::Value::Null) => return Ok(None),
-        Some(crate::value::Value::String(s)) => s
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect(),
-        Some(crate::value::Value::Array(items)) => items
+        Some(Value::Array(items)) => items
             .iter()
             .map(|item| item.as_str().map(str::trim))
             .collect::<Option<Vec<&str>>>()
@@ -474,7 +472,7 @@ mod tests {
 
     #[test]
     fn scope_ids_come_as_arrays_or_comma_strings() {
-        let props = |v: crate::value::Value| ConnectionProperties::from_json(&v).unwrap();
+        let props = |v: Value| ConnectionProperties::from_json(&v).unwrap();
         let c = Connection::from_properties(&props(crate::value::json!({
             "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
             "siteIds": ["225494730938493804", " 225494730938493915 "], "accountIds": "1, 2,"

@@ -11,6 +11,7 @@ use crate::runtime::Runtime;
 use crate::serial;
 use crate::timestamp;
 use crate::transport::{HttpRequest, Transport};
+use crate::value::Value;
 use crate::wire;
 
 /// The agents endpoint, relative to the console base URL.
@@ -65,7 +66,7 @@ pub fn agents_request(connection: &Connection, serial: &str, cursor: Option<&str
 pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
     client: &Client<'_, T, R>,
     connection: &Connection,
-    input: &crate::value::Value,
+    input: &Value,
 ) -> Result<Lookup, ConnectorError> {
     let serial = serial::validate(input_field(input, "serialNumber")?)?;
     if serial::is_placeholder(serial) {
@@ -78,12 +79,9 @@ pub async fn get_agent_by_serial_number<T: Transport, R: Runtime>(
 }
 
 /// Reads one field of a capability input, which must be a JSON object.
-pub fn input_field<'v>(
-    input: &'v crate::value::Value,
-    name: &str,
-) -> Result<Option<&'v crate::value::Value>, ConnectorError> {
+pub fn input_field<'v>(input: &'v Value, name: &str) -> Result<Option<&'v Value>, ConnectorError> {
     match input {
-        crate::value::Value::Object(map) => Ok(map.get(name)),
+        Value::Object(map) => Ok(map.get(name)),
         _ => Err(ConnectorError::InvalidInput(
             "input must be an object".to_owned(),
         )),

@@ -1,6 +1,7 @@
 //! Hardware serial numbers as lookup keys: validation and the placeholder values firmware leaves behind.
 
 use crate::error::ConnectorError;
+use crate::value::Value;
 
 /// The longest serial the connector accepts; real serials are 7 to 40 characters.
 pub const MAX_SERIAL_CHARS: usize = 128;
@@ -51,11 +52,11 @@ pub fn is_placeholder(serial: &str) -> bool {
 /// Checks that `raw` is a usable serial number and returns it with surrounding whitespace trimmed.
 ///
 /// Placeholders are not refused here: each capability decides what a placeholder means for it.
-pub fn validate(raw: Option<&crate::value::Value>) -> Result<&str, ConnectorError> {
+pub fn validate(raw: Option<&Value>) -> Result<&str, ConnectorError> {
     let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
     let raw = match raw {
-        None | Some(crate::value::Value::Null) => return Err(invalid("serialNumber is required")),
-        Some(crate::value::Value::String(s)) => s.as_str(),
+        None | Some(Value::Null) => return Err(invalid("serialNumber is required")),
+        Some(Value::String(s)) => s.as_str(),
         Some(_) => return Err(invalid("serialNumber must be a string")),
     };
     let serial = raw.trim();
