@@ -71,7 +71,7 @@ pub fn any(value: &Value) -> Option<Value> {
     Some(value.clone())
 }
 
-/// A JSON object of the given members, in order (`json!` would go through serde's serializer).
+/// A JSON object of the given members, in order.
 pub fn object(members: Vec<(&str, Value)>) -> Value {
     Value::Object(Object::from_members(
         members

@@ -203,7 +203,12 @@ impl Lookup {
         out.begin_object();
         self.output.write_fields(&mut out);
         out.key("rawResponse");
-        out.raw(&self.raw_response);
+        // The body the lookup read (JSON it accepted); none when the lookup was not from a response.
+        if self.raw_response.is_empty() {
+            out.null();
+        } else {
+            out.raw(&self.raw_response);
+        }
         out.end_object();
         out.finish()
     }
