@@ -23,6 +23,44 @@ export function argsJson(connection, input, options) {
 }
 
 /**
+ * `options.fetch`, read here: a property name passed from Rust is decoded into a JS string on every
+ * call. `undefined` when `options` is not an object or reading it throws (the core then names the problem).
+ */
+export function fetchOption(options) {
+  return readOption(options, 'fetch');
+}
+
+/** `options.onProgress`, as `fetchOption` reads `fetch`. */
+export function progressOption(options) {
+  return readOption(options, 'onProgress');
+}
+
+function readOption(options, name) {
+  try {
+    return options !== null && typeof options === 'object' ? options[name] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What `checkSerial` reads of a snapshot, as one JSON text `[head, entry, found]`: the head's
+ * `version`, `syncedAt`, `complete` and `rules`, and the entry of `serial` when `serials` has it as an
+ * own key (`found`; so "toString" or "__proto__" never reach the prototype). `serial` is `undefined`
+ * when the core already refused it. `undefined` when the snapshot cannot be read or written as JSON.
+ */
+export function snapshotPartsJson(snapshot, serial) {
+  try {
+    const { version, syncedAt, complete, rules, serials } = snapshot;
+    const found =
+      serial !== undefined && serials !== null && typeof serials === 'object' && Object.hasOwn(serials, serial);
+    return JSON.stringify([{ version, syncedAt, complete, rules }, found ? serials[serial] : null, found]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The manifest from its embedded form: `main` with each placeholder string `"\u0000N"` replaced by a
  * fresh copy of part N of `parts` (itself expanded), so that repeated schemas are stored once.
  */

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::capability::{self, Capability, CapabilityOutput};
@@ -40,7 +40,7 @@ pub fn run(
         let connection = connection?;
         let input = input_json
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
-        let fetch = option_fn(&options, "fetch")?;
+        let fetch = option_fn(&options, "fetch", crate::exports::fetch_option)?;
         let call_options = decode_options(options_json, default_timeout(capability))?;
         Ok((capability, connection, input, fetch, call_options))
     })();
@@ -625,8 +625,8 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         } else {
             input
         };
-        let fetch = option_fn(&options, "fetch")?;
-        let progress = option_fn(&options, "onProgress")?;
+        let fetch = option_fn(&options, "fetch", crate::exports::fetch_option)?;
+        let progress = option_fn(&options, "onProgress", crate::exports::progress_option)?;
         let call_options = decode_options(options_json, default_timeout(Capability::SyncAgents))?;
         Ok::<_, ConnectorError>((connection, input, fetch, progress, call_options))
     })();
@@ -683,39 +683,22 @@ pub fn check_serial(
     if !snapshot.is_object() {
         return Err(invalid("snapshot must be the object syncAgents returned"));
     }
-    let serial_value = Value::String(serial.as_string().unwrap_or_default());
-    let serial_input = if serial.as_string().is_some() {
-        Some(&serial_value)
-    } else {
-        None
+    let serial_value = serial.as_string().map(Value::String);
+    let trimmed = crate::serial::validate(serial_value.as_ref()).ok();
+    let not_a_snapshot = || invalid("snapshot is not a syncAgents snapshot");
+    let parts = crate::exports::snapshot_parts_json(snapshot, trimmed)
+        .and_then(|text| crate::json::parse_value(&text).ok());
+    let Some(Value::Array(parts)) = parts else {
+        return Err(not_a_snapshot());
     };
-    let head = Object::new();
-    for name in ["version", "syncedAt", "complete", "rules"] {
-        let value = Reflect::get(snapshot, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        let _ = Reflect::set(&head, &name.into(), &value);
-    }
-    let head = to_json_value(&head.into())
-        .ok()
-        .and_then(|head| crate::sync::SnapshotHead::from_json(&head).ok())
-        .ok_or_else(|| invalid("snapshot is not a syncAgents snapshot"))?;
-    let entry = match crate::serial::validate(serial_input) {
-        Ok(trimmed) => {
-            let serials = Reflect::get(snapshot, &"serials".into()).unwrap_or(JsValue::UNDEFINED);
-            // Own keys only: "toString" or "__proto__" must not find the object's prototype.
-            let has = serials.is_object()
-                && Object::has_own(serials.unchecked_ref::<Object>(), &trimmed.into());
-            if has {
-                let raw = Reflect::get(&serials, &trimmed.into()).unwrap_or(JsValue::UNDEFINED);
-                let entry = to_json_value(&raw)
-                    .ok()
-                    .and_then(|entry| crate::sync::SerialEntry::from_json(&entry).ok())
-                    .ok_or_else(|| invalid("snapshot entry is not a syncAgents entry"))?;
-                Some(entry)
-            } else {
-                None
-            }
-        }
-        Err(_) => None,
+    let [head, entry, found] = <[Value; 3]>::try_from(parts).map_err(|_| not_a_snapshot())?;
+    let head = crate::sync::SnapshotHead::from_json(&head).map_err(|_| not_a_snapshot())?;
+    let entry = match found {
+        Value::Bool(true) => Some(
+            crate::sync::SerialEntry::from_json(&entry)
+                .map_err(|_| invalid("snapshot entry is not a syncAgents entry"))?,
+        ),
+        _ => None,
     };
     let options_json =
         to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
@@ -733,8 +716,9 @@ pub fn check_serial(
             .filter(|m| m.is_finite() && *m >= 0.0)
             .ok_or_else(|| invalid("options.maxSnapshotAgeMinutes must be a number of minutes"))?,
     };
-    let evaluation = crate::sync::check_serial(&head, entry.as_ref(), serial_input, now, max_age)
-        .map_err(coded)?;
+    let evaluation =
+        crate::sync::check_serial(&head, entry.as_ref(), serial_value.as_ref(), now, max_age)
+            .map_err(coded)?;
     encode_output(
         CapabilityOutput::Trust {
             evaluation,
@@ -744,7 +728,12 @@ pub fn check_serial(
     )
 }
 
-fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, ConnectorError> {
+/// The function option `name`, read by `read` (one of the driver's readers), or why it is not one.
+fn option_fn(
+    options: &JsValue,
+    name: &str,
+    read: fn(&JsValue) -> JsValue,
+) -> Result<Option<Function>, ConnectorError> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
@@ -753,7 +742,7 @@ fn option_fn(options: &JsValue, name: &str) -> Result<Option<Function>, Connecto
             "options must be an object".into(),
         ));
     }
-    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let value = read(options);
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }

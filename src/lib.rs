@@ -68,6 +68,21 @@ mod exports {
         #[wasm_bindgen(js_name = expandJson)]
         pub(crate) fn expand_json(main: &str, parts: &str) -> JsValue;
 
+        /// `options.fetch`, read in JS (a property name from Rust is decoded anew on every call).
+        #[wasm_bindgen(js_name = fetchOption)]
+        pub(crate) fn fetch_option(options: &JsValue) -> JsValue;
+
+        /// `options.onProgress`, read in JS.
+        #[wasm_bindgen(js_name = progressOption)]
+        pub(crate) fn progress_option(options: &JsValue) -> JsValue;
+
+        /// What checkSerial reads of a snapshot as one JSON text, `[head, entry, found]`.
+        #[wasm_bindgen(js_name = snapshotPartsJson)]
+        pub(crate) fn snapshot_parts_json(
+            snapshot: &JsValue,
+            serial: Option<&str>,
+        ) -> Option<String>;
+
         /// `[connection, input, options]` as one JSON text; `None` when one of them is not JSON.
         #[wasm_bindgen(js_name = argsJson)]
         pub(crate) fn args_json(

@@ -834,6 +834,34 @@ async fn sync_agents_builds_a_snapshot_that_check_serial_answers_from() {
         Some(false),
         "prototype keys are not serials"
     );
+    let proto = check_serial(snapshot.clone(), "__proto__".into(), at(10.0)).unwrap();
+    assert_eq!(get(&proto, "trusted").as_bool(), Some(false));
+    // A head that is not a snapshot's, and an entry that is not an entry, are said as such.
+    let message = |error: JsValue| get(&error, "message").as_string().unwrap_or_default();
+    let headless = check_serial(obj(r#"{"serials":{}}"#), "GOOD0001".into(), at(10.0));
+    let headless = message(headless.unwrap_err());
+    assert!(headless.contains("syncAgents snapshot"), "{headless}");
+    let broken = js_sys::JSON::parse(
+        &js_sys::JSON::stringify(&snapshot)
+            .unwrap()
+            .as_string()
+            .unwrap(),
+    )
+    .unwrap();
+    Reflect::set(
+        &get(&broken, "serials"),
+        &"GOOD0001".into(),
+        &JsValue::from(5),
+    )
+    .unwrap();
+    let broken_entry = check_serial(broken.clone(), "GOOD0001".into(), at(10.0));
+    assert!(message(broken_entry.unwrap_err()).contains("is not a syncAgents entry"));
+    let other = check_serial(broken, "BAD00001".into(), at(10.0)).unwrap();
+    assert_eq!(
+        get(&other, "trusted").as_bool(),
+        Some(false),
+        "other entries still read"
+    );
     let stale = check_serial(snapshot.clone(), "GOOD0001".into(), at(90.0)).unwrap();
     let rule = get(&Array::from(&get(&stale, "reasons")).get(0), "rule");
     assert_eq!(rule.as_string().as_deref(), Some("snapshot"));
