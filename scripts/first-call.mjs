@@ -1,0 +1,15 @@
+// Prints how many bytes of wasm function bodies V8 compiles for `import` + one realistic lookup, in a
+// fresh process (run with --trace-wasm-compilation-times). V8 compiles wasm functions lazily, on first
+// call, so this is the part of cold start the connector's own code decides; it is deterministic for a
+// given build and Node, so scripts/check-size.sh budgets it like the .wasm size.
+import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
+
+const { getAgentBySerialNumber } = await import('../pkg/node.js');
+const agent = agentFromRow(ROWS[0], Date.now());
+const body = JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } });
+const out = await getAgentBySerialNumber(
+  { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'first-call-token-0123456789' },
+  { serialNumber: agent.serialNumber },
+  { fetch: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body }) },
+);
+if (!out.agentFound) throw new Error('the first lookup did not find its agent');
