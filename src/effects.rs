@@ -120,6 +120,8 @@ impl Effects {
     pub fn body_source(&self, text: &str) -> Option<u32> {
         let address = text.as_ptr() as usize;
         let latest = self.received.iter().rev().find(|r| r.address == address)?;
+        // Address and length are not enough alone: a redacted text of a later page can be allocated
+        // where an earlier page of the same length was freed, and that page must not be handed back.
         (latest.len == text.len() && !contains(text, REDACTED)).then_some(latest.id)
     }
 }
