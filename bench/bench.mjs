@@ -79,6 +79,11 @@ const w = await getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500
 const j = await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
 if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound) throw new Error('the implementations disagree');
 
+// No agent at all: what a call costs besides reading agents (arguments, validation, request, driver).
+const empty = JSON.stringify({ data: [], pagination: { totalItems: 0, nextCursor: null } });
+report('warm lookup, empty page (fixed cost per call)',
+  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }),
+    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }), 2000), '—');
 report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)',
   await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
     () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), 'connector/JS ≤ 1.0');
