@@ -24,23 +24,16 @@ export function argsJson(connection, input, options) {
 
 /**
  * `options.fetch`, read here: a property name passed from Rust is decoded into a JS string on every
- * call. `undefined` when `options` is not an object or reading it throws (the core then names the problem).
+ * call. The core has checked that `options` is an object; a getter that throws throws here, and the
+ * core fails the call rather than fall back to the platform fetch the host meant to replace.
  */
 export function fetchOption(options) {
-  return readOption(options, 'fetch');
+  return options.fetch;
 }
 
 /** `options.onProgress`, as `fetchOption` reads `fetch`. */
 export function progressOption(options) {
-  return readOption(options, 'onProgress');
-}
-
-function readOption(options, name) {
-  try {
-    return options !== null && typeof options === 'object' ? options[name] : undefined;
-  } catch {
-    return undefined;
-  }
+  return options.onProgress;
 }
 
 /**

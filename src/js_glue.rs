@@ -732,7 +732,7 @@ pub fn check_serial(
 fn option_fn(
     options: &JsValue,
     name: &str,
-    read: fn(&JsValue) -> JsValue,
+    read: fn(&JsValue) -> Result<JsValue, JsValue>,
 ) -> Result<Option<Function>, ConnectorError> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
@@ -742,7 +742,12 @@ fn option_fn(
             "options must be an object".into(),
         ));
     }
-    let value = read(options);
+    // A getter that throws must not leave the call on the platform fetch the host meant to replace.
+    let value = read(options).map_err(|_| {
+        ConnectorError::InvalidInput(format!(
+            "options.{name} could not be read: its getter threw"
+        ))
+    })?;
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }

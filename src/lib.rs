@@ -69,12 +69,13 @@ mod exports {
         pub(crate) fn expand_json(main: &str, parts: &str) -> JsValue;
 
         /// `options.fetch`, read in JS (a property name from Rust is decoded anew on every call).
-        #[wasm_bindgen(js_name = fetchOption)]
-        pub(crate) fn fetch_option(options: &JsValue) -> JsValue;
+        /// Throws what a throwing getter throws.
+        #[wasm_bindgen(catch, js_name = fetchOption)]
+        pub(crate) fn fetch_option(options: &JsValue) -> Result<JsValue, JsValue>;
 
         /// `options.onProgress`, read in JS.
-        #[wasm_bindgen(js_name = progressOption)]
-        pub(crate) fn progress_option(options: &JsValue) -> JsValue;
+        #[wasm_bindgen(catch, js_name = progressOption)]
+        pub(crate) fn progress_option(options: &JsValue) -> Result<JsValue, JsValue>;
 
         /// What checkSerial reads of a snapshot as one JSON text, `[head, entry, found]`.
         #[wasm_bindgen(js_name = snapshotPartsJson)]

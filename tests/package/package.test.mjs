@@ -165,6 +165,28 @@ test('placeholders and bad connections fail before any request', async () => {
   assert.equal(mock.requests.length, before);
 });
 
+test('an options.fetch or onProgress that cannot be read fails the call, never falls back to the platform fetch', async () => {
+  const before = mock.requests.length;
+  // A getter on the prototype: JSON.stringify never reads it, only the connector does.
+  class ThrowingFetch {
+    get fetch() {
+      throw new Error('not today');
+    }
+  }
+  const error = await lookupError('C02XK1ABJG5J', new ThrowingFetch());
+  assert.equal(error.code, 'INVALID_INPUT');
+  assert.match(error.message, /options\.fetch could not be read/);
+  class ThrowingProgress {
+    get onProgress() {
+      throw new Error('not today');
+    }
+  }
+  const sync = await connector.syncAgents(connection, {}, new ThrowingProgress()).catch((e) => e);
+  assert.equal(sync.code, 'INVALID_INPUT');
+  assert.match(sync.message, /options\.onProgress could not be read/);
+  assert.equal(mock.requests.length, before, 'no request was sent');
+});
+
 test('a host shim over the platform fetch, as an engine would write it', async () => {
   const log = [];
   const shim = async ({ method, url, headers, body }) => {
