@@ -64,6 +64,55 @@ pub enum ConnectorError {
 }
 
 impl ConnectorError {
+    /// One error of every kind, in declaration order: for tests that must cover every code.
+    #[doc(hidden)]
+    pub fn one_of_each() -> Vec<Self> {
+        let upstream = UpstreamDetail::default;
+        let all = vec![
+            Self::InvalidInput(String::new()),
+            Self::InvalidConnection(String::new()),
+            Self::Unauthorized(upstream()),
+            Self::Forbidden(upstream()),
+            Self::RateLimited {
+                retry_after_ms: Some(5),
+                upstream: upstream(),
+            },
+            Self::UpstreamUnavailable {
+                status: 503,
+                upstream: upstream(),
+            },
+            Self::UpstreamError {
+                status: 418,
+                upstream: upstream(),
+            },
+            Self::Timeout { timeout_ms: 1 },
+            Self::Network(String::new()),
+            Self::ShimContract(String::new()),
+            Self::MalformedResponse(String::new()),
+            Self::ResponseTooLarge(String::new()),
+            Self::UnknownCapability(String::new()),
+        ];
+        // Exhaustive on purpose: a new variant does not compile until it is added to the list above.
+        for error in &all {
+            match error {
+                Self::InvalidInput(_)
+                | Self::InvalidConnection(_)
+                | Self::Unauthorized(_)
+                | Self::Forbidden(_)
+                | Self::RateLimited { .. }
+                | Self::UpstreamUnavailable { .. }
+                | Self::UpstreamError { .. }
+                | Self::Timeout { .. }
+                | Self::Network(_)
+                | Self::ShimContract(_)
+                | Self::MalformedResponse(_)
+                | Self::ResponseTooLarge(_)
+                | Self::UnknownCapability(_) => {}
+            }
+        }
+        all
+    }
+
     /// The stable, documented code of this error (e.g. `"UNAUTHORIZED"`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -236,30 +285,7 @@ mod tests {
 
     #[test]
     fn codes_are_stable_and_distinct() {
-        let all = [
-            ConnectorError::InvalidInput(String::new()),
-            ConnectorError::InvalidConnection(String::new()),
-            ConnectorError::Unauthorized(UpstreamDetail::default()),
-            ConnectorError::Forbidden(UpstreamDetail::default()),
-            ConnectorError::RateLimited {
-                retry_after_ms: Some(5),
-                upstream: UpstreamDetail::default(),
-            },
-            ConnectorError::UpstreamUnavailable {
-                status: 503,
-                upstream: UpstreamDetail::default(),
-            },
-            ConnectorError::UpstreamError {
-                status: 418,
-                upstream: UpstreamDetail::default(),
-            },
-            ConnectorError::Timeout { timeout_ms: 1 },
-            ConnectorError::Network(String::new()),
-            ConnectorError::ShimContract(String::new()),
-            ConnectorError::MalformedResponse(String::new()),
-            ConnectorError::ResponseTooLarge(String::new()),
-            ConnectorError::UnknownCapability(String::new()),
-        ];
+        let all = ConnectorError::one_of_each();
         let codes: Vec<&str> = all.iter().map(ConnectorError::code).collect();
         assert_eq!(
             codes,

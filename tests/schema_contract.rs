@@ -4,7 +4,7 @@
 mod support;
 
 use sentinelone_connector::capability::Capability;
-use sentinelone_connector::error::{ConnectorError, UpstreamDetail};
+use sentinelone_connector::error::ConnectorError;
 use sentinelone_connector::json_writer::to_json_string;
 use sentinelone_connector::output::AgentLookup;
 use sentinelone_connector::schema::{MANIFEST_JSON, MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
@@ -87,30 +87,7 @@ fn the_output_schema_lists_exactly_the_fields_the_code_produces() {
 fn the_error_schema_lists_every_code() {
     let m = manifest();
     let codes = &m["errorSchema"]["properties"]["code"]["enum"];
-    let samples = [
-        ConnectorError::InvalidInput(String::new()),
-        ConnectorError::InvalidConnection(String::new()),
-        ConnectorError::Unauthorized(UpstreamDetail::default()),
-        ConnectorError::Forbidden(UpstreamDetail::default()),
-        ConnectorError::RateLimited {
-            retry_after_ms: None,
-            upstream: UpstreamDetail::default(),
-        },
-        ConnectorError::UpstreamUnavailable {
-            status: 500,
-            upstream: UpstreamDetail::default(),
-        },
-        ConnectorError::UpstreamError {
-            status: 400,
-            upstream: UpstreamDetail::default(),
-        },
-        ConnectorError::Timeout { timeout_ms: 1 },
-        ConnectorError::Network(String::new()),
-        ConnectorError::ShimContract(String::new()),
-        ConnectorError::MalformedResponse(String::new()),
-        ConnectorError::ResponseTooLarge(String::new()),
-        ConnectorError::UnknownCapability(String::new()),
-    ];
+    let samples = ConnectorError::one_of_each();
     let from_code: Vec<Value> = samples.iter().map(|e| json!(e.code())).collect();
     assert_eq!(codes, &json!(from_code));
     // An error as it crosses to JS validates against the error schema.
