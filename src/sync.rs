@@ -263,7 +263,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     .map_err(fail)?;
     let previous =
         read_snapshot(input_field(input, "previous").map_err(fail)?, "previous").map_err(fail)?;
-    let started = client.runtime().now_ms();
+    let meter = Meter::start(client);
 
     let (mut snapshot, mut cursor) = match (resume, previous) {
         (Some(partial), _) => {
@@ -296,7 +296,6 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         }
     };
     snapshot.version = SNAPSHOT_VERSION;
-    let requests_before = client.requests_sent();
     let mut last_request_at: Option<f64> = None;
 
     loop {
@@ -317,14 +316,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         let stop = |mut snapshot: Snapshot, error: ConnectorError| {
             snapshot.complete = false;
             snapshot.resume_cursor = Some(cursor.clone().unwrap_or_default());
-            finish_summary(
-                &mut snapshot,
-                &rules,
-                now_ms,
-                started,
-                client,
-                requests_before,
-            );
+            tally(&mut snapshot, &rules, now_ms);
+            meter.charge(&mut snapshot.summary, client);
             SyncFailure {
                 error,
                 partial: Box::new(snapshot),
@@ -374,14 +367,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     snapshot.complete = true;
     snapshot.resume_cursor = None;
     snapshot.synced_at = timestamp::format_iso_ms(now_ms as i64);
-    finish_summary(
-        &mut snapshot,
-        &rules,
-        now_ms,
-        started,
-        client,
-        requests_before,
-    );
+    tally(&mut snapshot, &rules, now_ms);
+    meter.charge(&mut snapshot.summary, client);
     Ok(snapshot)
 }
 
@@ -498,14 +485,33 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
         .collect();
 }
 
-fn finish_summary<T: Transport, R: Runtime>(
-    snapshot: &mut Snapshot,
-    rules: &TrustRules,
-    now_ms: f64,
-    started: f64,
-    client: &Client<'_, T, R>,
+/// What one sync costs: the requests it sent and the time it took, added to the snapshot's summary
+/// (a resumed sync adds to what the partial snapshot had already spent).
+struct Meter {
+    started_ms: f64,
     requests_before: u32,
-) {
+}
+
+impl Meter {
+    fn start<T: Transport, R: Runtime>(client: &Client<'_, T, R>) -> Self {
+        Self {
+            started_ms: client.runtime().now_ms(),
+            requests_before: client.requests_sent(),
+        }
+    }
+
+    fn charge<T: Transport, R: Runtime>(
+        &self,
+        summary: &mut SyncSummary,
+        client: &Client<'_, T, R>,
+    ) {
+        summary.requests += client.requests_sent() - self.requests_before;
+        summary.duration_ms += (client.runtime().now_ms() - self.started_ms).max(0.0) as u64;
+    }
+}
+
+/// Counts the snapshot's serials, trusted ones, duplicates and failed rules as of `now_ms`.
+fn tally(snapshot: &mut Snapshot, rules: &TrustRules, now_ms: f64) {
     let summary = &mut snapshot.summary;
     summary.serials = snapshot.serials.len() as u64;
     summary.trusted = 0;
@@ -523,8 +529,6 @@ fn finish_summary<T: Transport, R: Runtime>(
             *summary.not_trusted_by_reason.entry(rule.as_str()) += 1;
         }
     }
-    summary.requests += client.requests_sent() - requests_before;
-    summary.duration_ms += (client.runtime().now_ms() - started).max(0.0) as u64;
 }
 
 /// Every failed check of an entry at `now_ms`: the stored ones, plus `uniqueSerial` and `lastActive`.
