@@ -5,6 +5,7 @@ mod support;
 
 use sentinelone_connector::capability::Capability;
 use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::transport::{HttpResponse, TransportError};
 use serde_json::{json, Value};
 use support::*;
 
@@ -24,6 +25,34 @@ fn count_body(n: u64) -> String {
 
 fn details(expires_at: Value) -> String {
     json!({ "data": { "createdAt": "2024-01-01T00:00:00Z", "expiresAt": expires_at } }).to_string()
+}
+
+/// The count request, answered with `answer`.
+fn count(answer: Result<HttpResponse, TransportError>) -> Exchange {
+    Exchange {
+        url: count_url(),
+        answer,
+    }
+}
+
+/// The token-details request, answered with `answer`.
+fn expiry(answer: Result<HttpResponse, TransportError>) -> Exchange {
+    Exchange {
+        url: details_url(),
+        answer,
+    }
+}
+
+/// A health check of a console that sees `agents` agents and says the token expires at `expires_at`.
+fn check_healthy(agents: u64, expires_at: &str) -> Value {
+    check(
+        vec![
+            count(ok(count_body(agents))),
+            expiry(ok(details(json!(expires_at)))),
+        ],
+        connection_json(),
+        &FakeRuntime::default(),
+    )
 }
 
 fn check(exchanges: Vec<Exchange>, connection: Value, runtime: &FakeRuntime) -> Value {
@@ -47,20 +76,7 @@ fn check(exchanges: Vec<Exchange>, connection: Value, runtime: &FakeRuntime) -> 
 
 #[test]
 fn a_good_connection_reports_count_latency_and_expiry() {
-    let out = check(
-        vec![
-            Exchange {
-                url: count_url(),
-                answer: ok(count_body(58)),
-            },
-            Exchange {
-                url: details_url(),
-                answer: ok(details(json!("2025-05-15T18:30:00Z"))),
-            },
-        ],
-        connection_json(),
-        &FakeRuntime::default(),
-    );
+    let out = check_healthy(58, "2025-05-15T18:30:00Z");
     assert_eq!(out["ok"], json!(true));
     assert_eq!(out["statusCode"], json!(200));
     assert_eq!(out["agentCount"], json!(58));
@@ -72,20 +88,7 @@ fn a_good_connection_reports_count_latency_and_expiry() {
 
 #[test]
 fn a_token_expiring_within_14_days_draws_a_warning() {
-    let out = check(
-        vec![
-            Exchange {
-                url: count_url(),
-                answer: ok(count_body(3)),
-            },
-            Exchange {
-                url: details_url(),
-                answer: ok(details(json!("2024-05-20T18:30:00.000000Z"))),
-            },
-        ],
-        connection_json(),
-        &FakeRuntime::default(),
-    );
+    let out = check_healthy(3, "2024-05-20T18:30:00.000000Z");
     assert_eq!(out["ok"], json!(true));
     let warnings = out["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1);
@@ -97,20 +100,7 @@ fn a_token_expiring_within_14_days_draws_a_warning() {
         "{warnings:?}"
     );
 
-    let out = check(
-        vec![
-            Exchange {
-                url: count_url(),
-                answer: ok(count_body(3)),
-            },
-            Exchange {
-                url: details_url(),
-                answer: ok(details(json!("2024-05-30T18:31:00Z"))),
-            },
-        ],
-        connection_json(),
-        &FakeRuntime::default(),
-    );
+    let out = check_healthy(3, "2024-05-30T18:31:00Z");
     assert_eq!(out["warnings"], json!([]), "15 days ahead is fine");
 }
 
@@ -133,16 +123,7 @@ fn a_missing_or_unreadable_expiry_is_tolerated_with_a_warning() {
         (status(404, "<html>"), "could not read the token's expiry"),
     ] {
         let out = check(
-            vec![
-                Exchange {
-                    url: count_url(),
-                    answer: ok(count_body(3)),
-                },
-                Exchange {
-                    url: details_url(),
-                    answer,
-                },
-            ],
+            vec![count(ok(count_body(3))), expiry(answer)],
             connection_json(),
             &FakeRuntime::default(),
         );
@@ -156,13 +137,10 @@ fn a_missing_or_unreadable_expiry_is_tolerated_with_a_warning() {
 fn auth_failures_are_returned_not_thrown() {
     for (code, expected) in [(401, "UNAUTHORIZED"), (403, "FORBIDDEN")] {
         let out = check(
-            vec![Exchange {
-                url: count_url(),
-                answer: status(
-                    code,
-                    r#"{"errors":[{"code":4010010,"title":"Authentication Failed"}]}"#,
-                ),
-            }],
+            vec![count(status(
+                code,
+                r#"{"errors":[{"code":4010010,"title":"Authentication Failed"}]}"#,
+            ))],
             connection_json(),
             &FakeRuntime::default(),
         );
@@ -199,18 +177,9 @@ fn latency_includes_retries_and_an_empty_scope_is_flagged() {
     };
     let out = check(
         vec![
-            Exchange {
-                url: count_url(),
-                answer: status(503, ""),
-            },
-            Exchange {
-                url: count_url(),
-                answer: ok(count_body(0)),
-            },
-            Exchange {
-                url: details_url(),
-                answer: ok(details(json!("2030-01-01T00:00:00Z"))),
-            },
+            count(status(503, "")),
+            count(ok(count_body(0))),
+            expiry(ok(details(json!("2030-01-01T00:00:00Z")))),
         ],
         connection_json(),
         &runtime,
@@ -226,10 +195,7 @@ fn latency_includes_retries_and_an_empty_scope_is_flagged() {
 #[test]
 fn a_malformed_count_is_a_failed_check() {
     let out = check(
-        vec![Exchange {
-            url: count_url(),
-            answer: ok("<html>login</html>"),
-        }],
+        vec![count(ok("<html>login</html>"))],
         connection_json(),
         &FakeRuntime::default(),
     );
