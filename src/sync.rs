@@ -272,6 +272,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                     "resumeFrom must be an incomplete snapshot with a resumeCursor".into(),
                 )));
             }
+            check_stored_filters(&partial.filters).map_err(fail)?;
             let cursor = partial.resume_cursor.clone();
             (partial, cursor)
         }
@@ -285,6 +286,11 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 if !previous.complete {
                     return Err(fail(ConnectorError::InvalidInput(
                         "previous must be a complete snapshot; resume an incomplete one with resumeFrom".into(),
+                    )));
+                }
+                if timestamp::parse_micros(&previous.synced_at).is_none() {
+                    return Err(fail(ConnectorError::InvalidInput(
+                        "previous.syncedAt must be an ISO-8601 timestamp".into(),
                     )));
                 }
                 // Only agents changed since the previous sync; the rest of its verdicts carry over.
@@ -414,6 +420,30 @@ fn read_filters(input: &Value) -> Result<Pairs<String>, ConnectorError> {
         filters.set("updatedAt__gt", text.to_owned());
     }
     Ok(filters)
+}
+
+/// Checks that a stored snapshot's filters are ones [`read_filters`] writes: they become query
+/// parameters of every page, so a snapshot edited in storage must not add others (a second `limit`,
+/// or a `siteIds` beside the connection's scope).
+fn check_stored_filters(filters: &Pairs<String>) -> Result<(), ConnectorError> {
+    for (name, value) in filters.iter() {
+        let valid = match name {
+            "osTypes" => !value.is_empty(),
+            "updatedAt__gt" => timestamp::parse_micros(value).is_some(),
+            _ => {
+                return Err(ConnectorError::InvalidInput(format!(
+                    "resumeFrom.filters has {}, which is not a filter syncAgents writes",
+                    quoted(name)
+                )))
+            }
+        };
+        if !valid {
+            return Err(ConnectorError::InvalidInput(format!(
+                "resumeFrom.filters.{name} is not a value syncAgents writes"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn page_request(

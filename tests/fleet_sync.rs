@@ -355,6 +355,75 @@ fn bad_sync_inputs_are_coded() {
 }
 
 #[test]
+fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window() {
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: status(503, ""),
+    });
+    let failure = run_sync(&FakeTransport::new(script), json!({}), 1)
+        .0
+        .unwrap_err();
+    let partial = json_of(&*failure.partial);
+    let complete = json_of(
+        &run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+            .0
+            .unwrap(),
+    );
+    let edited = |snapshot: &Value, pointer: &str, value: Value| {
+        let mut copy = snapshot.clone();
+        *copy.pointer_mut(pointer).expect(pointer) = value;
+        copy
+    };
+    for (input, why) in [
+        (
+            json!({ "resumeFrom": edited(&partial, "/filters", json!({ "limit": "1" })) }),
+            "\"limit\", which is not a filter",
+        ),
+        (
+            json!({ "resumeFrom": edited(&partial, "/filters", json!({ "siteIds": "other" })) }),
+            "\"siteIds\", which is not a filter",
+        ),
+        (
+            json!({ "resumeFrom": edited(&partial, "/filters", json!({ "updatedAt__gt": "soon" })) }),
+            "updatedAt__gt is not a value",
+        ),
+        (
+            json!({ "resumeFrom": edited(&partial, "/filters", json!({ "osTypes": "" })) }),
+            "osTypes is not a value",
+        ),
+        (
+            json!({ "previous": edited(&complete, "/syncedAt", json!("2024-05-15&limit=1")) }),
+            "previous.syncedAt must be",
+        ),
+    ] {
+        let transport = FakeTransport::new(vec![]);
+        let failure = run_sync(&transport, input, 3).0.unwrap_err();
+        assert_eq!(failure.error.code(), "INVALID_INPUT");
+        assert!(failure.error.to_string().contains(why), "{}", failure.error);
+        assert!(transport.sent.borrow().is_empty(), "no request for {why}");
+    }
+    // The filters the connector writes itself still resume.
+    let filtered = edited(
+        &partial,
+        "/filters",
+        json!({ "osTypes": "windows", "updatedAt__gt": "2024-05-01T00:00:00Z" }),
+    );
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=windows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&cursor=c1"),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    assert!(
+        run_sync(&transport, json!({ "resumeFrom": filtered }), 3)
+            .0
+            .unwrap()
+            .complete
+    );
+    transport.assert_all_used();
+}
+
+#[test]
 fn filters_and_scope_reach_every_page() {
     let transport = FakeTransport::new(vec![Exchange {
         url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&siteIds=11"),
