@@ -30,3 +30,8 @@ fn agents_response_corpus_replays_without_a_panic() {
 fn inputs_corpus_replays_without_a_panic() {
     assert!(replay("inputs", fuzz_harness::inputs) > 10);
 }
+
+#[test]
+fn snapshot_corpus_replays_without_a_panic() {
+    assert!(replay("snapshot", fuzz_harness::snapshot) >= 3);
+}

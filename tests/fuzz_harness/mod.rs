@@ -4,12 +4,15 @@
 
 use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
 use sentinelone_connector::connection::{Connection, ConnectionProperties};
+use sentinelone_connector::json_writer::to_json_string;
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::runtime::Runtime;
+use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SnapshotHead};
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use sentinelone_connector::trust::TrustRules;
 use sentinelone_connector::value::{Number, Value};
 use sentinelone_connector::{json, response, serial, timestamp, wire};
+use std::cell::RefCell;
 
 const TOKEN: &str = "fuzz-token-0123456789abcdef";
 const SERIAL: &str = "C02XK1ABJG5J";
@@ -171,6 +174,132 @@ pub fn inputs(data: &[u8]) {
         assert!(!url.contains([' ', '#']), "{url}");
         let authorization = connection.authorization();
         assert!(!authorization.contains(['\r', '\n']));
+    }
+}
+
+/// Answers every request with an empty last page and keeps the URLs it was sent.
+#[derive(Default)]
+struct EmptyPages {
+    urls: RefCell<Vec<String>>,
+}
+
+impl Transport for EmptyPages {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.urls.borrow_mut().push(request.url);
+        Ok(HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: r#"{"data":[],"pagination":{"totalItems":0,"nextCursor":null}}"#.into(),
+        })
+    }
+}
+
+/// Reads an arbitrary stored snapshot every way a host hands one back: to checkSerial (its head and
+/// one entry), and to a sync as `resumeFrom` and as `previous`.
+pub fn snapshot(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let Ok(tree) = json::parse_value(&text) else {
+        return;
+    };
+    const NOW: f64 = 1_700_000_000_000.0;
+    if let Ok(head) = SnapshotHead::from_json(&tree) {
+        let serials = tree.get("serials").and_then(Value::as_object);
+        let first = serials.and_then(|s| s.iter().next().map(|(name, _)| name.clone()));
+        let serial_text = first.unwrap_or_else(|| SERIAL.to_owned());
+        let entry = serials
+            .and_then(|s| s.get(&serial_text))
+            .and_then(|e| SerialEntry::from_json(e).ok());
+        let input = Value::String(serial_text);
+        if let Ok(answer) = sync::check_serial(&head, entry.as_ref(), Some(&input), NOW, 60.0) {
+            if answer.trusted {
+                assert!(head.complete && entry.is_some(), "trusted without an entry");
+                assert!(answer.reasons.is_empty());
+            } else {
+                assert!(!answer.reasons.is_empty());
+            }
+            let _ = to_json_string(&answer);
+        }
+    }
+    // A snapshot that reads is written back as one that reads the same.
+    if let Ok(read) = Snapshot::from_json(&tree) {
+        let written = to_json_string(&read);
+        let again = json::parse_value(&written)
+            .ok()
+            .and_then(|t| Snapshot::from_json(&t).ok())
+            .unwrap_or_else(|| panic!("a written snapshot does not read back: {written}"));
+        assert!(again.serials.keys().eq(read.serials.keys()));
+        assert_eq!(
+            (
+                &again.summary,
+                again.complete,
+                &again.resume_cursor,
+                &again.filters
+            ),
+            (
+                &read.summary,
+                read.complete,
+                &read.resume_cursor,
+                &read.filters
+            )
+        );
+    }
+    // Resumed from it, or incremental on it: every page request is the agents endpoint with only
+    // the parameters a sync writes, each once.
+    let connection = ConnectionProperties::from_json(
+        &json::parse_value(&format!(
+            r#"{{"baseUrl": "https://usea1-partners.sentinelone.net", "apiToken": "{TOKEN}"}}"#
+        ))
+        .expect("static JSON"),
+    )
+    .expect("static connection");
+    for key in ["resumeFrom", "previous"] {
+        let input = Value::Object(sentinelone_connector::value::Object::from_members(vec![(
+            key.to_owned(),
+            tree.clone(),
+        )]));
+        let transport = EmptyPages::default();
+        let options = CallOptions {
+            now_ms: Some(NOW),
+            ..CallOptions::default()
+        };
+        let result = pollster::block_on(capability::sync_agents(
+            &transport,
+            &Instant,
+            &connection,
+            &input,
+            options,
+            &|_| {},
+        ));
+        for url in transport.urls.borrow().iter() {
+            let query = url
+                .strip_prefix("https://usea1-partners.sentinelone.net/web/api/v2.1/agents?")
+                .unwrap_or_else(|| panic!("{url}"));
+            let mut names: Vec<&str> = query
+                .split('&')
+                .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+                .collect();
+            let count = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), count, "a parameter twice: {url}");
+            assert!(
+                names
+                    .iter()
+                    .all(|n| ["limit", "osTypes", "updatedAt__gt", "cursor"].contains(n)),
+                "{url}"
+            );
+        }
+        match result {
+            Ok(snapshot) => {
+                assert!(snapshot.complete);
+                assert_eq!(snapshot.summary.serials, snapshot.serials.len() as u64);
+                assert!(!to_json_string(&snapshot).contains(TOKEN));
+            }
+            Err(failure) => {
+                let text = format!("{} {:?}", failure.error, failure.error);
+                assert!(!text.contains(TOKEN), "{text}");
+            }
+        }
     }
 }
 
