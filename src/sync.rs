@@ -251,11 +251,9 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         error,
         partial: Box::default(),
     };
-    let rules_value = input_field(input, "rules")
+    let given_rules = input_field(input, "rules")
         .map_err(fail)?
-        .cloned()
-        .unwrap_or(Value::Null);
-    let rules = TrustRules::from_json(Some(&rules_value)).map_err(fail)?;
+        .filter(|rules| !rules.is_null());
     let resume = read_snapshot(
         input_field(input, "resumeFrom").map_err(fail)?,
         "resumeFrom",
@@ -263,6 +261,23 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     .map_err(fail)?;
     let previous =
         read_snapshot(input_field(input, "previous").map_err(fail)?, "previous").map_err(fail)?;
+    // A resumed or incremental sync continues a snapshot whose verdicts were judged by its rules:
+    // the agents it reads now must be judged by the same ones.
+    let continued = match (&resume, &previous) {
+        (Some(partial), _) => Some(("resumeFrom", &partial.rules)),
+        (None, Some(previous)) => Some(("previous", &previous.rules)),
+        (None, None) => None,
+    };
+    let rules_value = match (given_rules, continued) {
+        (Some(given), Some((name, stored))) => {
+            check_same_stored_verdicts(given, stored, name).map_err(fail)?;
+            given.clone()
+        }
+        (Some(given), None) => given.clone(),
+        (None, Some((_, stored))) => stored.clone(),
+        (None, None) => Value::Null,
+    };
+    let rules = TrustRules::from_json(Some(&rules_value)).map_err(fail)?;
     let meter = Meter::start(client);
 
     let (mut snapshot, mut cursor) = match (resume, previous) {
@@ -274,6 +289,10 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
             }
             check_stored_filters(&partial.filters).map_err(fail)?;
             let cursor = partial.resume_cursor.clone();
+            let partial = Snapshot {
+                rules: rules_value,
+                ..partial
+            };
             (partial, cursor)
         }
         (None, previous) => {
@@ -420,6 +439,55 @@ fn read_filters(input: &Value) -> Result<Pairs<String>, ConnectorError> {
         filters.set("updatedAt__gt", text.to_owned());
     }
     Ok(filters)
+}
+
+/// Checks that `given` rules judge what a snapshot stores (each serial's failed rules) as the
+/// snapshot's own `stored` rules did; the rules applied at check time (the inactivity limit,
+/// ambiguity, remediation texts) may change.
+fn check_same_stored_verdicts(
+    given: &Value,
+    stored: &Value,
+    name: &str,
+) -> Result<(), ConnectorError> {
+    let given = TrustRules::from_json(Some(given))?;
+    let stored = TrustRules::from_json(Some(stored))
+        .map_err(|e| ConnectorError::InvalidInput(format!("{name}.rules: {e}")))?;
+    // Named field by field, so that a new rule does not compile until it is sorted in here.
+    let TrustRules {
+        max_inactive_minutes: _,
+        allow_ambiguous: _,
+        remediation: _,
+        allowed_network_statuses,
+        max_active_threats,
+        allowed_operational_states,
+        allowed_os_types,
+        min_agent_version,
+    } = &given;
+    let same_list = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| match (a, b) {
+        (Some(a), Some(b)) => same_set(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    let same = same_list(allowed_network_statuses, &stored.allowed_network_statuses)
+        && *max_active_threats == stored.max_active_threats
+        && same_set(
+            allowed_operational_states,
+            &stored.allowed_operational_states,
+        )
+        && same_list(allowed_os_types, &stored.allowed_os_types)
+        && *min_agent_version == stored.min_agent_version;
+    if same {
+        Ok(())
+    } else {
+        Err(ConnectorError::InvalidInput(format!(
+            "rules judge agents differently from the rules {name} was synced with (network status, \
+             threats, operational state, OS type or agent version); run a full sync without {name}"
+        )))
+    }
+}
+
+/// Whether two lists hold the same texts, in any order (they are a handful long).
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
 /// Checks that a stored snapshot's filters are ones [`read_filters`] writes: they become query

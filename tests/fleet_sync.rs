@@ -355,6 +355,87 @@ fn bad_sync_inputs_are_coded() {
 }
 
 #[test]
+fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_with() {
+    let macos_only = json!({ "allowedOsTypes": ["macos"] });
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: status(503, ""),
+    });
+    let failure = run_sync(
+        &FakeTransport::new(script),
+        json!({ "rules": macos_only }),
+        1,
+    )
+    .0
+    .unwrap_err();
+    let partial = json_of(&*failure.partial);
+
+    // Resumed without repeating the rules: the later pages are judged by the snapshot's rules.
+    let transport = FakeTransport::new(pages(&fleet(), 1));
+    let resumed = run_sync(&transport, json!({ "resumeFrom": partial }), 3)
+        .0
+        .unwrap();
+    assert_eq!(
+        failed(&check(&resumed, "HEALTHY02", NOW_MS, 60.0)),
+        ["osType"],
+        "a page read after the resume is judged by the snapshot's rules"
+    );
+    assert_eq!(
+        failed(&check(&resumed, "HEALTHY01", NOW_MS, 60.0)),
+        ["osType"]
+    );
+
+    // An incremental sync without rules keeps the previous snapshot's.
+    let delta = vec![agent("9", json!("NEWDEVICE"), json!({}))];
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!(
+            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            page_url(None)
+        ),
+        answer: ok(page(&delta, 1, None)),
+    }]);
+    let next = run_sync(&transport, json!({ "previous": json_of(&resumed) }), 3)
+        .0
+        .unwrap();
+    assert_eq!(failed(&check(&next, "NEWDEVICE", NOW_MS, 60.0)), ["osType"]);
+
+    // Rules that would judge stored facts differently need a full sync; remediation texts, the
+    // inactivity limit and ambiguity are applied at check time and may change.
+    for (key, snapshot) in [("resumeFrom", &partial), ("previous", &json_of(&resumed))] {
+        let transport = FakeTransport::new(vec![]);
+        let input = json!({ key: snapshot, "rules": { "allowedOsTypes": ["windows"] } });
+        let failure = run_sync(&transport, input, 3).0.unwrap_err();
+        assert_eq!(failure.error.code(), "INVALID_INPUT");
+        assert!(
+            failure.error.to_string().contains("full sync"),
+            "{}",
+            failure.error
+        );
+        assert!(transport.sent.borrow().is_empty());
+    }
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!(
+            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            page_url(None)
+        ),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    let relaxed = json!({ "allowedOsTypes": ["macos"], "maxInactiveMinutes": 5, "allowAmbiguous": true,
+        "remediation": { "osType": "Use your Mac." } });
+    let next = run_sync(
+        &transport,
+        json!({ "previous": json_of(&resumed), "rules": relaxed }),
+        3,
+    )
+    .0
+    .unwrap();
+    let out = check(&next, "HEALTHY02", NOW_MS, 60.0);
+    assert_eq!(out["reasons"][0]["remediation"], json!("Use your Mac."));
+}
+
+#[test]
 fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window() {
     let mut script = pages(&fleet(), 0);
     script.truncate(1);
