@@ -11,12 +11,12 @@ use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
-use crate::redact::{contains, redact_owned};
+use crate::redact::{contains, redact_owned, redact_value, value_contains};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::sync::{self, Progress, Snapshot, SyncFailure};
 use crate::transport::Transport;
-use crate::trust::{self, TrustEvaluation, TrustRules};
+use crate::trust::{self, Check, TrustEvaluation, TrustRules};
 use crate::value::Value;
 
 /// Every capability the connector offers; the names are the manifest's keys.
@@ -156,29 +156,37 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         })
 }
 
-// A console echoing the token into agent fields must not plant it in a stored snapshot. The common
-// case (no token anywhere) is a walk over the strings, not a serialisation of the whole snapshot.
+// A console echoing the token into agent fields, rules quoting it or a stored snapshot holding it
+// must not plant it in the snapshot returned. The common case (no token anywhere) is a walk over the
+// strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
     let leaks = |text: &str| contains(text, secret);
-    let value_leaks = |v: &Value| value_mentions(v, secret);
+    let check_leaks = |c: &Check| {
+        leaks(&c.message)
+            || value_contains(&c.expected, secret)
+            || value_contains(&c.actual, secret)
+    };
     let any = snapshot.serials.iter().any(|(serial, entry)| {
         leaks(serial)
             || entry.agent_id.as_deref().is_some_and(leaks)
             || entry.last_active_date.as_deref().is_some_and(leaks)
-            || entry
-                .failed
-                .iter()
-                .any(|c| leaks(&c.message) || value_leaks(&c.actual))
-    }) || snapshot.resume_cursor.as_deref().is_some_and(leaks)
-        || snapshot.filters.iter().any(|(_, v)| leaks(v));
+            || entry.failed.iter().any(check_leaks)
+    }) || leaks(&snapshot.synced_at)
+        || snapshot.resume_cursor.as_deref().is_some_and(leaks)
+        || value_contains(&snapshot.rules, secret)
+        || snapshot.filters.iter().any(|(k, v)| leaks(k) || leaks(v))
+        || snapshot
+            .summary
+            .not_trusted_by_reason
+            .iter()
+            .any(|(k, _)| leaks(k));
     if !any {
         return snapshot;
     }
-    let text = to_json_string(&snapshot);
-    crate::json::parse_value(&redact_owned(text, secret))
-        .ok()
-        .and_then(|value| Snapshot::from_json(&value).ok())
-        .unwrap_or_default()
+    // Rare path: through a JSON tree, every string scrubbed where it stands.
+    let mut tree = crate::json::parse_value(&to_json_string(&snapshot)).unwrap_or_default();
+    redact_value(&mut tree, secret);
+    Snapshot::from_json(&tree).unwrap_or_default()
 }
 
 async fn evaluate_device_trust<T: Transport, R: Runtime>(
@@ -260,31 +268,19 @@ fn evaluation_mentions(evaluation: &TrustEvaluation, secret: &str) -> bool {
         || leaks(&evaluation.evaluated_at)
         || evaluation.checks.iter().any(|c| {
             leaks(&c.message)
-                || value_mentions(&c.expected, secret)
-                || value_mentions(&c.actual, secret)
+                || value_contains(&c.expected, secret)
+                || value_contains(&c.actual, secret)
         })
         || evaluation.reasons.iter().any(|r| {
             leaks(&r.message)
                 || leaks(&r.remediation)
-                || value_mentions(&r.expected, secret)
-                || value_mentions(&r.actual, secret)
+                || value_contains(&r.expected, secret)
+                || value_contains(&r.actual, secret)
         })
 }
 
-/// Whether `secret` occurs in any string (or member name) of a JSON value.
-fn value_mentions(value: &Value, secret: &str) -> bool {
-    match value {
-        Value::String(text) => contains(text, secret),
-        Value::Array(items) => items.iter().any(|v| value_mentions(v, secret)),
-        Value::Object(members) => members
-            .iter()
-            .any(|(name, v)| contains(name, secret) || value_mentions(v, secret)),
-        _ => false,
-    }
-}
-
-// Rare path (a console echoing the token into agent fields): rebuild every text through the lookup's
-// own redaction and scrub the checks' JSON values.
+// Rare path (a console echoing the token into agent fields, or rules quoting it): rebuild every
+// text through the lookup's own redaction and scrub the checks' JSON values.
 fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEvaluation {
     let lookup = Lookup {
         output: evaluation.lookup,
@@ -292,18 +288,17 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
         raw_response: String::new(),
     };
     evaluation.lookup = lookup.redacted(secret).output;
-    let scrub_value = |v: &mut Value| {
-        if let Ok(clean) = crate::json::parse_value(&redact_owned(to_json_string(v), secret)) {
-            *v = clean;
-        }
-    };
+    let scrub = |text: &mut String| *text = redact_owned(std::mem::take(text), secret);
     for check in &mut evaluation.checks {
-        scrub_value(&mut check.actual);
-        check.message = redact_owned(std::mem::take(&mut check.message), secret);
+        redact_value(&mut check.expected, secret);
+        redact_value(&mut check.actual, secret);
+        scrub(&mut check.message);
     }
     for reason in &mut evaluation.reasons {
-        scrub_value(&mut reason.actual);
-        reason.message = redact_owned(std::mem::take(&mut reason.message), secret);
+        redact_value(&mut reason.expected, secret);
+        redact_value(&mut reason.actual, secret);
+        scrub(&mut reason.message);
+        scrub(&mut reason.remediation);
     }
     evaluation
 }

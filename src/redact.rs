@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::value::Value;
+
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
@@ -32,6 +34,39 @@ pub fn redact_owned(text: String, secret: &str) -> String {
     match redact(&text, secret) {
         Cow::Borrowed(_) => text,
         Cow::Owned(clean) => clean,
+    }
+}
+
+/// Whether `secret` occurs in any string or member name of `value`.
+pub fn value_contains(value: &Value, secret: &str) -> bool {
+    match value {
+        Value::String(text) => contains(text, secret),
+        Value::Array(items) => items.iter().any(|v| value_contains(v, secret)),
+        Value::Object(members) => members
+            .iter()
+            .any(|(name, v)| contains(name, secret) || value_contains(v, secret)),
+        _ => false,
+    }
+}
+
+/// Redacts `secret` from every string and member name of `value`, in place: string by string, so
+/// that no JSON escape is cut in two as a redaction of the written text could.
+pub fn redact_value(value: &mut Value, secret: &str) {
+    let scrub = |text: &mut String| {
+        if contains(text, secret) {
+            *text = redact_owned(std::mem::take(text), secret);
+        }
+    };
+    match value {
+        Value::String(text) => scrub(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secret)),
+        Value::Object(members) => {
+            for (name, v) in members.members_mut() {
+                scrub(name);
+                redact_value(v, secret);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -54,6 +54,11 @@ impl Object {
         self.0.iter().map(|(n, v)| (n, v))
     }
 
+    /// Every member in the order written, to change in place.
+    pub fn members_mut(&mut self) -> impl Iterator<Item = (&mut String, &mut Value)> {
+        self.0.iter_mut().map(|(n, v)| (n, v))
+    }
+
     /// How many members were written.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -523,6 +523,30 @@ fn scope_filters_reach_every_query() {
 }
 
 #[test]
+fn rules_that_quote_the_token_never_echo_it() {
+    // Rules are the host's, but the token stays out of outputs whatever the input holds.
+    let rules = json!({
+        "allowedOsTypes": ["windows", format!("x {TOKEN} y")],
+        "allowedNetworkStatuses": [TOKEN],
+        "remediation": { "osType": format!("call the help desk, not {TOKEN}"), "networkStatus": TOKEN },
+    });
+    // invoke_json fails the test if the token appears anywhere in the output.
+    let out = evaluate_agents("ECHO0002", vec![healthy("1", "ECHO0002")], rules);
+    assert_eq!(out["trusted"], json!(false));
+    assert_eq!(failed_rules(&out), ["networkStatus", "osType"]);
+    assert_eq!(
+        out["reasons"][1]["remediation"],
+        json!("call the help desk, not [REDACTED]")
+    );
+    assert_eq!(
+        out["reasons"][1]["expected"],
+        json!(["windows", "x [REDACTED] y"])
+    );
+    assert_eq!(out["reasons"][0]["remediation"], json!("[REDACTED]"));
+    assert_eq!(out["reasons"][0]["expected"], json!(["[REDACTED]"]));
+}
+
+#[test]
 fn a_console_echoing_the_token_into_judged_fields_never_leaks_it() {
     // Every field a check quotes in its message or `actual`: each one gets the token in turn.
     for field in [

@@ -436,6 +436,41 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
 }
 
 #[test]
+fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
+    // run_sync fails the test if the token appears anywhere in a snapshot it returns.
+    let rules = json!({ "remediation": { "osType": format!("not {TOKEN}") }, "allowedOsTypes": ["windows", TOKEN] });
+    let snapshot = run_sync(
+        &FakeTransport::new(pages(&fleet(), 0)),
+        json!({ "rules": rules }),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(
+        json_of(&snapshot)["rules"]["remediation"]["osType"],
+        json!("not [REDACTED]")
+    );
+    // A stored snapshot that holds the token (in any text) hands it to no output either.
+    let mut stored = json_of(&snapshot);
+    stored["serials"]["HEALTHY01"]["lastActiveDate"] = json!(format!("{TOKEN}"));
+    stored["summary"]["notTrustedByReason"][TOKEN] = json!(1);
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!(
+            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            page_url(None)
+        ),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    let next = run_sync(&transport, json!({ "previous": stored }), 3)
+        .0
+        .unwrap();
+    assert_eq!(
+        next.serials["HEALTHY01"].last_active_date.as_deref(),
+        Some("[REDACTED]")
+    );
+}
+
+#[test]
 fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window() {
     let mut script = pages(&fleet(), 0);
     script.truncate(1);
