@@ -5,10 +5,10 @@
 # the issue's target is 120 KB raw / 50 KB gzipped, not met yet: lower these as the module shrinks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Raised from 196,000 on 2026-11-24 (fourth session) for +2.8 KB of sync correctness: stored
-# snapshots' filters and rules are checked before a resumed or incremental sync uses them.
-MAX_RAW=198000
-MAX_GZIP=83500
+# Raised from 196,000 / 83,500 on 2026-11-24 (fourth session) for +4 KB of sync correctness: a
+# resumed or incremental sync checks the stored snapshot's filters and rules and keeps its osTypes.
+MAX_RAW=199000
+MAX_GZIP=84000
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

@@ -288,6 +288,12 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 )));
             }
             check_stored_filters(&partial.filters).map_err(fail)?;
+            if read_filters(input).map_err(fail)?.iter().next().is_some() {
+                return Err(fail(ConnectorError::InvalidInput(
+                    "resumeFrom keeps its sync's filters: leave osTypes and updatedSince out"
+                        .into(),
+                )));
+            }
             let cursor = partial.resume_cursor.clone();
             let partial = Snapshot {
                 rules: rules_value,
@@ -311,6 +317,22 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                     return Err(fail(ConnectorError::InvalidInput(
                         "previous.syncedAt must be an ISO-8601 timestamp".into(),
                     )));
+                }
+                if filters.get("updatedAt__gt").is_some() {
+                    return Err(fail(ConnectorError::InvalidInput(
+                        "updatedSince cannot be combined with previous (the sync reads what changed since its syncedAt)".into(),
+                    )));
+                }
+                // The same agents as the previous sync, or its verdicts for the others would linger.
+                match (filters.get("osTypes"), previous.filters.get("osTypes")) {
+                    (None, Some(stored)) => filters.set("osTypes", stored.clone()),
+                    (None, None) => {}
+                    (Some(given), Some(stored)) if same_items(given, stored) => {}
+                    _ => {
+                        return Err(fail(ConnectorError::InvalidInput(
+                            "osTypes must be previous's (leave them out to keep them; a full sync changes them)".into(),
+                        )))
+                    }
                 }
                 // Only agents changed since the previous sync; the rest of its verdicts carry over.
                 filters.set("updatedAt__gt", previous.synced_at.clone());
@@ -488,6 +510,12 @@ fn check_same_stored_verdicts(
 /// Whether two lists hold the same texts, in any order (they are a handful long).
 fn same_set(a: &[String], b: &[String]) -> bool {
     a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+}
+
+/// Whether two comma-separated lists hold the same items, in any order.
+fn same_items(a: &str, b: &str) -> bool {
+    let has = |list: &str, item: &str| list.split(',').any(|x| x == item);
+    a.split(',').all(|x| has(b, x)) && b.split(',').all(|x| has(a, x))
 }
 
 /// Checks that a stored snapshot's filters are ones [`read_filters`] writes: they become query

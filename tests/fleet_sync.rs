@@ -471,6 +471,81 @@ fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
 }
 
 #[test]
+fn a_continued_sync_reads_the_same_agents_as_the_sync_it_continues() {
+    let windows_only = run_sync(
+        &FakeTransport::new(vec![Exchange {
+            url: format!("{}&osTypes=windows%2Clinux", page_url(None)),
+            answer: ok(page(&fleet()[0], 3, None)),
+        }]),
+        json!({ "osTypes": ["windows", "linux"] }),
+        3,
+    )
+    .0
+    .unwrap();
+    // Incremental without osTypes: the previous sync's are kept.
+    let since = "updatedAt__gt=2024-05-15T18%3A30%3A00.000Z";
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!("{}&osTypes=windows%2Clinux&{since}", page_url(None)),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    let previous = json_of(&windows_only);
+    assert!(
+        run_sync(&transport, json!({ "previous": previous }), 3)
+            .0
+            .unwrap()
+            .complete
+    );
+    transport.assert_all_used();
+    // The same list in another order is the same filter.
+    let transport = FakeTransport::new(vec![Exchange {
+        url: format!("{}&osTypes=linux%2Cwindows&{since}", page_url(None)),
+        answer: ok(page(&[], 0, None)),
+    }]);
+    let input = json!({ "previous": previous, "osTypes": ["linux", "windows"] });
+    assert!(run_sync(&transport, input, 3).0.unwrap().complete);
+
+    let full = json_of(
+        &run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+            .0
+            .unwrap(),
+    );
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: status(503, ""),
+    });
+    let failure = run_sync(&FakeTransport::new(script), json!({}), 1)
+        .0
+        .unwrap_err();
+    let partial = json_of(&*failure.partial);
+    for (input, why) in [
+        (
+            json!({ "previous": previous, "osTypes": ["windows"] }),
+            "osTypes must be previous's",
+        ),
+        (
+            json!({ "previous": full, "osTypes": ["windows"] }),
+            "osTypes must be previous's",
+        ),
+        (
+            json!({ "previous": full, "updatedSince": "2024-05-01T00:00:00Z" }),
+            "updatedSince cannot be combined",
+        ),
+        (
+            json!({ "resumeFrom": partial, "osTypes": ["macos"] }),
+            "leave osTypes and updatedSince out",
+        ),
+    ] {
+        let transport = FakeTransport::new(vec![]);
+        let failure = run_sync(&transport, input, 3).0.unwrap_err();
+        assert_eq!(failure.error.code(), "INVALID_INPUT");
+        assert!(failure.error.to_string().contains(why), "{}", failure.error);
+        assert!(transport.sent.borrow().is_empty());
+    }
+}
+
+#[test]
 fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window() {
     let mut script = pages(&fleet(), 0);
     script.truncate(1);
