@@ -750,7 +750,10 @@ pub fn check_serial(
     let mut checks = Vec::new();
     let age_minutes = timestamp::parse_micros(&head.synced_at)
         .map(|synced| (now_ms - synced as f64 / 1000.0) / 60_000.0);
-    let fresh = head.complete && age_minutes.is_some_and(|age| age <= max_age_minutes);
+    // A snapshot from the future (a wrong clock, or a corrupt syncedAt) would otherwise never go stale.
+    let ahead = |age: f64| age < -trust::MAX_CLOCK_SKEW_MINUTES;
+    let fresh =
+        head.complete && age_minutes.is_some_and(|age| age <= max_age_minutes && !ahead(age));
     checks.push(Check {
         rule: RuleId::Snapshot,
         passed: fresh,
@@ -764,6 +767,10 @@ pub fn check_serial(
         ]),
         message: match age_minutes {
             _ if !head.complete => "incomplete snapshot: the sync did not finish".to_owned(),
+            Some(age) if ahead(age) => format!(
+                "the snapshot's syncedAt is {} minutes in the future: a clock is wrong",
+                timestamp::one_decimal(-age)
+            ),
             Some(age) if fresh => format!(
                 "the snapshot is {} minutes old",
                 timestamp::one_decimal(age)

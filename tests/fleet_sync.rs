@@ -254,6 +254,23 @@ fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed
         )),
         ["lastActive"]
     );
+    // A snapshot from the future never goes stale unless refused: beyond the clock-skew allowance
+    // (5 minutes) it is, within it it is not.
+    let out = check(&snapshot, "HEALTHY01", NOW_MS - 10.0 * 60_000.0, 60.0);
+    assert_eq!(failed(&out), ["snapshot"]);
+    assert!(out["reasons"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("10.0 minutes in the future"));
+    assert_eq!(
+        failed(&check(
+            &snapshot,
+            "HEALTHY01",
+            NOW_MS - 2.0 * 60_000.0,
+            60.0
+        )),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
