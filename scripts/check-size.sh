@@ -5,10 +5,11 @@
 # the issue's target is 120 KB raw / 50 KB gzipped, not met yet: lower these as the module shrinks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Raised from 196,000 / 83,500 on 2026-11-24 (fourth session) for +4 KB of sync correctness: a
-# resumed or incremental sync checks the stored snapshot's filters and rules and keeps its osTypes.
-MAX_RAW=199000
-MAX_GZIP=84000
+# Raised from 196,000 / 83,500 on 2026-11-24 (fourth session) for +5 KB of correctness and secrecy:
+# a resumed or incremental sync checks the stored snapshot's filters and rules and keeps its osTypes,
+# and a body that spells the token only with escapes is redacted as JSON.parse would read it.
+MAX_RAW=200000
+MAX_GZIP=84500
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

@@ -11,7 +11,7 @@ use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
-use crate::redact::{contains, redact_owned, redact_value, value_contains};
+use crate::redact::{contains, redact_json_text, redact_owned, redact_value, value_contains};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::sync::{self, Progress, Snapshot, SyncFailure};
@@ -241,7 +241,7 @@ fn redact_trust(
     };
     CapabilityOutput::Trust {
         evaluation,
-        raw_response: raw_response.map(|raw| redact_owned(raw, secret)),
+        raw_response: raw_response.map(|raw| redact_json_text(raw, secret)),
     }
 }
 

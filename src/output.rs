@@ -2,7 +2,7 @@
 
 use crate::json_writer::{JsonWriter, WriteJson};
 use crate::loose;
-use crate::redact::redact_owned;
+use crate::redact::{redact_json_text, redact_owned};
 use crate::wire;
 
 /// The output of Get Agent by Serial Number, without `rawResponse` (see [`Lookup`]).
@@ -193,7 +193,7 @@ impl Lookup {
                 facts.operational_state = Some(redact_owned(state, secret));
             }
         }
-        self.raw_response = redact_owned(self.raw_response, secret);
+        self.raw_response = redact_json_text(self.raw_response, secret);
         self
     }
 

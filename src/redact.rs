@@ -70,6 +70,53 @@ pub fn redact_value(value: &mut Value, secret: &str) {
     }
 }
 
+/// A JSON text (a response body handed back as `rawResponse`) with `secret` kept out of every string
+/// a JSON parser reads from it: where the text spells it out, replaced as text (as [`redact_owned`]);
+/// where only escapes could spell it (`\u0074` for `t`), decoded, and written anew when a string holds it.
+pub fn redact_json_text(text: String, secret: &str) -> String {
+    let text = redact_owned(text, secret);
+    if !may_hide_in_escapes(&text, secret) {
+        return text;
+    }
+    // Rare: read as a tree (the body was read as JSON already) and rewritten only when needed, so
+    // that an untouched body is still the very text received.
+    match crate::json::parse_value(&text) {
+        Ok(mut tree) if value_contains(&tree, secret) => {
+            redact_value(&mut tree, secret);
+            crate::json_writer::to_json_string(&tree)
+        }
+        _ => text,
+    }
+}
+
+/// Whether the JSON `text` has an escape standing for a character of `secret`: `\u00XX` for a
+/// printable ASCII one, `\"`, `\\` or `\/` for those.
+fn may_hide_in_escapes(text: &str, secret: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find_byte(bytes.get(from..).unwrap_or_default(), b'\\') {
+        let at = from + at;
+        let stands_for = match bytes.get(at + 1) {
+            Some(b'u') => match bytes.get(at + 2..at + 6) {
+                Some(&[b'0', b'0', high, low]) => {
+                    let digit = |b: u8| char::from(b).to_digit(16);
+                    digit(high).zip(digit(low)).map(|(h, l)| (h << 4 | l) as u8)
+                }
+                _ => None,
+            },
+            Some(&c @ (b'"' | b'\\' | b'/')) => Some(c),
+            // \b \f \n \r \t stand for control characters, never in a token.
+            _ => None,
+        };
+        if stands_for.is_some_and(|c| c.is_ascii_graphic() && secret.as_bytes().contains(&c)) {
+            return true;
+        }
+        // Past the escaped character: in `\\u0074` the second backslash starts no escape.
+        from = at + 2;
+    }
+    false
+}
+
 /// Whether `needle` occurs in `haystack`.
 ///
 /// Every output body is scanned for the token, so this is on the hot path of big pages; `str::contains`
@@ -134,6 +181,40 @@ mod tests {
         assert!(matches!(redact("nothing here", "TOKEN"), Cow::Borrowed(_)));
         assert!(matches!(redact("anything", ""), Cow::Borrowed(_)));
         assert_eq!(redact_owned("xTOKENx".into(), "TOKEN"), "x[REDACTED]x");
+    }
+
+    #[test]
+    fn escapes_that_could_spell_a_secret_are_told_apart() {
+        let secret = "tok/en-0123456789";
+        for (text, hides) in [
+            (r#""\u0074""#, true),
+            (r#""\u0054""#, false),
+            (r#""\\u0074""#, false),
+            (r#""\n\t\r\b\f""#, false),
+            (r#""\u00e9\u2028""#, false),
+            (r#""\/""#, true),
+            (r#""\\""#, false),
+            (r#""\u00"#, false),
+            ("\\", false),
+        ] {
+            assert_eq!(may_hide_in_escapes(text, secret), hides, "{text}");
+        }
+    }
+
+    #[test]
+    fn json_text_is_redacted_in_the_strings_a_parser_reads() {
+        let secret = "tok-0123456789ab";
+        let untouched = r#"{"a":"C:\\tools","b":"\u00e9"}"#.to_owned();
+        assert_eq!(redact_json_text(untouched.clone(), secret), untouched);
+        assert_eq!(
+            redact_json_text(r#"{"a":"x tok-0123456789ab"}"#.into(), secret),
+            r#"{"a":"x [REDACTED]"}"#
+        );
+        let hidden = r#"{"a":["\u0074ok-0123456789ab"],"\u0074ok-0123456789ab":1}"#;
+        assert_eq!(
+            redact_json_text(hidden.into(), secret),
+            r#"{"a":["[REDACTED]"],"[REDACTED]":1}"#
+        );
     }
 
     #[test]

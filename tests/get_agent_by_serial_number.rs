@@ -558,6 +558,24 @@ fn a_console_echoing_the_token_never_leaks_it() {
     assert_eq!(lookup.output.computer_name.as_deref(), Some("[REDACTED]"));
     assert!(lookup.raw_response.contains("token [REDACTED]"));
 
+    // Spelled with escapes (`\u0074` for `t`), the token is in no text, but in a string JSON.parse
+    // reads: such a body is read and written anew. One without is handed back as received.
+    let hidden = format!("\\u{:04x}{}", TOKEN.as_bytes()[0], &TOKEN[1..]);
+    let plain = page(
+        &[agent("1", json!("ECHO0001"), json!({ "note": "esc" }))],
+        1,
+        None,
+    );
+    let escaped = plain.replace(r#""esc""#, &format!(r#""esc {hidden}""#));
+    assert!(escaped.contains(&hidden) && !escaped.contains(TOKEN));
+    let lookup = lookup_one("ECHO0001", "ECHO0001", &escaped);
+    let raw: Value = serde_json::from_str(&lookup.raw_response).unwrap();
+    assert_eq!(raw["data"][0]["note"], json!("esc [REDACTED]"));
+    assert_eq!(
+        lookup_one("ECHO0001", "ECHO0001", &plain).raw_response,
+        plain
+    );
+
     let transport = FakeTransport::new(vec![Exchange {
         url: agents_url("ECHO0001"),
         answer: status(
