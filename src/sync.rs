@@ -313,11 +313,11 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                         "previous must be a complete snapshot; resume an incomplete one with resumeFrom".into(),
                     )));
                 }
-                if timestamp::parse_micros(&previous.synced_at).is_none() {
+                let Some(synced_micros) = timestamp::parse_micros(&previous.synced_at) else {
                     return Err(fail(ConnectorError::InvalidInput(
                         "previous.syncedAt must be an ISO-8601 timestamp".into(),
                     )));
-                }
+                };
                 if filters.get("updatedAt__gt").is_some() {
                     return Err(fail(ConnectorError::InvalidInput(
                         "updatedSince cannot be combined with previous (the sync reads what changed since its syncedAt)".into(),
@@ -335,7 +335,11 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                     }
                 }
                 // Only agents changed since the previous sync; the rest of its verdicts carry over.
-                filters.set("updatedAt__gt", previous.synced_at.clone());
+                // `syncedAt` is this host's clock and `updatedAt` the console's: reading a few
+                // minutes twice is harmless (an agent read again replaces itself), missing them is not.
+                let skew_ms = (trust::MAX_CLOCK_SKEW_MINUTES * 60_000.0) as i64;
+                let since = timestamp::format_iso_ms(synced_micros / 1000 - skew_ms);
+                filters.set("updatedAt__gt", since);
                 snapshot.serials = previous.serials;
             }
             snapshot.filters = filters;

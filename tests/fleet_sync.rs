@@ -328,9 +328,11 @@ fn an_incremental_sync_reads_only_changes_since_the_previous_snapshot() {
         ),
         agent("9", json!("NEWDEVICE"), json!({})),
     ];
+    // Since the previous syncedAt (18:30, this host's clock) less 5 minutes of clock skew allowance
+    // (updatedAt is the console's clock).
     let transport = FakeTransport::new(vec![Exchange {
         url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
             page_url(None)
         ),
         answer: ok(page(&delta, 2, None)),
@@ -408,7 +410,7 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
     let delta = vec![agent("9", json!("NEWDEVICE"), json!({}))];
     let transport = FakeTransport::new(vec![Exchange {
         url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
             page_url(None)
         ),
         answer: ok(page(&delta, 1, None)),
@@ -434,7 +436,7 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
     }
     let transport = FakeTransport::new(vec![Exchange {
         url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
             page_url(None)
         ),
         answer: ok(page(&[], 0, None)),
@@ -473,7 +475,7 @@ fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
     stored["summary"]["notTrustedByReason"][TOKEN] = json!(1);
     let transport = FakeTransport::new(vec![Exchange {
         url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A30%3A00.000Z",
+            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
             page_url(None)
         ),
         answer: ok(page(&[], 0, None)),
@@ -500,7 +502,7 @@ fn a_continued_sync_reads_the_same_agents_as_the_sync_it_continues() {
     .0
     .unwrap();
     // Incremental without osTypes: the previous sync's are kept.
-    let since = "updatedAt__gt=2024-05-15T18%3A30%3A00.000Z";
+    let since = "updatedAt__gt=2024-05-15T18%3A25%3A00.000Z";
     let transport = FakeTransport::new(vec![Exchange {
         url: format!("{}&osTypes=windows%2Clinux&{since}", page_url(None)),
         answer: ok(page(&[], 0, None)),
