@@ -261,13 +261,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     .map_err(fail)?;
     let previous =
         read_snapshot(input_field(input, "previous").map_err(fail)?, "previous").map_err(fail)?;
-    // A resumed or incremental sync continues a snapshot whose verdicts were judged by its rules:
-    // the agents it reads now must be judged by the same ones.
     let continued = match (&resume, &previous) {
         (Some(partial), _) => Some(("resumeFrom", &partial.rules)),
         (None, Some(previous)) => Some(("previous", &previous.rules)),
         (None, None) => None,
     };
+    // A resumed or incremental sync continues a snapshot whose verdicts were judged by its rules:
+    // the agents it reads now must be judged by the same ones.
     let rules_value = match (given_rules, continued) {
         (Some(given), Some((name, stored))) => {
             check_same_stored_verdicts(given, stored, name).map_err(fail)?;
@@ -280,72 +280,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     let rules = TrustRules::from_json(Some(&rules_value)).map_err(fail)?;
     let meter = Meter::start(client);
 
-    let (mut snapshot, mut cursor) = match (resume, previous) {
-        (Some(partial), _) => {
-            if partial.complete || partial.resume_cursor.is_none() {
-                return Err(fail(ConnectorError::InvalidInput(
-                    "resumeFrom must be an incomplete snapshot with a resumeCursor".into(),
-                )));
-            }
-            check_stored_filters(&partial.filters).map_err(fail)?;
-            if read_filters(input).map_err(fail)?.iter().next().is_some() {
-                return Err(fail(ConnectorError::InvalidInput(
-                    "resumeFrom keeps its sync's filters: leave osTypes and updatedSince out"
-                        .into(),
-                )));
-            }
-            let cursor = partial.resume_cursor.clone();
-            let partial = Snapshot {
-                rules: rules_value,
-                ..partial
-            };
-            (partial, cursor)
-        }
-        (None, previous) => {
-            let mut filters = read_filters(input).map_err(fail)?;
-            let mut snapshot = Snapshot {
-                rules: rules_value,
-                ..Snapshot::default()
-            };
-            if let Some(previous) = previous {
-                if !previous.complete {
-                    return Err(fail(ConnectorError::InvalidInput(
-                        "previous must be a complete snapshot; resume an incomplete one with resumeFrom".into(),
-                    )));
-                }
-                let Some(synced_micros) = timestamp::parse_micros(&previous.synced_at) else {
-                    return Err(fail(ConnectorError::InvalidInput(
-                        "previous.syncedAt must be an ISO-8601 timestamp".into(),
-                    )));
-                };
-                if filters.get("updatedAt__gt").is_some() {
-                    return Err(fail(ConnectorError::InvalidInput(
-                        "updatedSince cannot be combined with previous (the sync reads what changed since its syncedAt)".into(),
-                    )));
-                }
-                // The same agents as the previous sync, or its verdicts for the others would linger.
-                match (filters.get("osTypes"), previous.filters.get("osTypes")) {
-                    (None, Some(stored)) => filters.set("osTypes", stored.clone()),
-                    (None, None) => {}
-                    (Some(given), Some(stored)) if same_items(given, stored) => {}
-                    _ => {
-                        return Err(fail(ConnectorError::InvalidInput(
-                            "osTypes must be previous's (leave them out to keep them; a full sync changes them)".into(),
-                        )))
-                    }
-                }
-                // Only agents changed since the previous sync; the rest of its verdicts carry over.
-                // `syncedAt` is this host's clock and `updatedAt` the console's: reading a few
-                // minutes twice is harmless (an agent read again replaces itself), missing them is not.
-                let skew_ms = (trust::MAX_CLOCK_SKEW_MINUTES * 60_000.0) as i64;
-                let since = timestamp::format_iso_ms(synced_micros / 1000 - skew_ms);
-                filters.set("updatedAt__gt", since);
-                snapshot.serials = previous.serials;
-            }
-            snapshot.filters = filters;
-            (snapshot, None)
-        }
-    };
+    let (mut snapshot, mut cursor) =
+        starting_point(input, resume, previous, rules_value).map_err(fail)?;
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
 
@@ -465,6 +401,82 @@ fn read_filters(input: &Value) -> Result<Pairs<String>, ConnectorError> {
         filters.set("updatedAt__gt", text.to_owned());
     }
     Ok(filters)
+}
+
+/// Where a sync starts: a fresh snapshot with the input's filters, a partial one to resume at its
+/// cursor, or a previous complete one whose verdicts carry over for the agents that did not change.
+fn starting_point(
+    input: &Value,
+    resume: Option<Snapshot>,
+    previous: Option<Snapshot>,
+    rules_value: Value,
+) -> Result<(Snapshot, Option<String>), ConnectorError> {
+    match (resume, previous) {
+        (Some(partial), _) => {
+            if partial.complete || partial.resume_cursor.is_none() {
+                return Err(ConnectorError::InvalidInput(
+                    "resumeFrom must be an incomplete snapshot with a resumeCursor".into(),
+                ));
+            }
+            check_stored_filters(&partial.filters)?;
+            if read_filters(input)?.iter().next().is_some() {
+                return Err(ConnectorError::InvalidInput(
+                    "resumeFrom keeps its sync's filters: leave osTypes and updatedSince out"
+                        .into(),
+                ));
+            }
+            let cursor = partial.resume_cursor.clone();
+            let partial = Snapshot {
+                rules: rules_value,
+                ..partial
+            };
+            Ok((partial, cursor))
+        }
+        (None, previous) => {
+            let mut filters = read_filters(input)?;
+            let mut snapshot = Snapshot {
+                rules: rules_value,
+                ..Snapshot::default()
+            };
+            if let Some(previous) = previous {
+                if !previous.complete {
+                    return Err(ConnectorError::InvalidInput(
+                        "previous must be a complete snapshot; resume an incomplete one with resumeFrom".into(),
+                    ));
+                }
+                let Some(synced_micros) = timestamp::parse_micros(&previous.synced_at) else {
+                    return Err(ConnectorError::InvalidInput(
+                        "previous.syncedAt must be an ISO-8601 timestamp".into(),
+                    ));
+                };
+                if filters.get("updatedAt__gt").is_some() {
+                    return Err(ConnectorError::InvalidInput(
+                        "updatedSince cannot be combined with previous (the sync reads what changed since its syncedAt)".into(),
+                    ));
+                }
+                // The same agents as the previous sync, or its verdicts for the others would linger.
+                match (filters.get("osTypes"), previous.filters.get("osTypes")) {
+                    (None, Some(stored)) => filters.set("osTypes", stored.clone()),
+                    (None, None) => {}
+                    (Some(given), Some(stored)) if same_items(given, stored) => {}
+                    _ => {
+                        return Err(ConnectorError::InvalidInput(
+                            "osTypes must be previous's (leave them out to keep them; a full sync changes them)".into(),
+                        ))
+                    }
+                }
+                // Only agents changed since the previous sync; the rest of its verdicts carry over.
+                // `syncedAt` is this host's clock and `updatedAt` the console's: reading a few
+                // minutes twice is harmless (an agent read again replaces itself), missing them is not.
+                let skew_ms = (trust::MAX_CLOCK_SKEW_MINUTES * 60_000.0) as i64;
+                let since = timestamp::format_iso_ms(synced_micros / 1000 - skew_ms);
+                filters.set("updatedAt__gt", since);
+                snapshot.serials = previous.serials;
+            }
+            snapshot.filters = filters;
+            Ok((snapshot, None))
+        }
+    }
 }
 
 /// Checks that `given` rules judge what a snapshot stores (each serial's failed rules) as the
