@@ -10,6 +10,7 @@ use sentinelone_connector::capability::{self, Capability};
 use sentinelone_connector::connection::ConnectionProperties;
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::sync::{self, Progress, SerialEntry, Snapshot, SnapshotHead};
+use sentinelone_connector::transport::{HttpResponse, TransportError};
 use serde_json::{json, Value};
 use support::*;
 
@@ -80,6 +81,30 @@ fn pages(fleet: &[Vec<Value>], from: usize) -> Vec<Exchange> {
             )),
         })
         .collect()
+}
+
+/// The fleet's first page, then `second` where the second page should be.
+fn first_page_then(second: Result<HttpResponse, TransportError>) -> Vec<Exchange> {
+    let mut script = pages(&fleet(), 0);
+    script.truncate(1);
+    script.push(Exchange {
+        url: page_url(Some("c1")),
+        answer: second,
+    });
+    script
+}
+
+/// An incremental sync's one page after a previous sync at `NOW_ISO`: agents updated since 18:25,
+/// the previous syncedAt (this host's clock) less 5 minutes of clock-skew allowance (updatedAt is
+/// the console's clock).
+fn incremental_page(agents: &[Value]) -> FakeTransport {
+    FakeTransport::new(vec![Exchange {
+        url: format!(
+            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
+            page_url(None)
+        ),
+        answer: ok(page(agents, agents.len() as u64, None)),
+    }])
 }
 
 fn run_sync(
@@ -279,12 +304,7 @@ fn a_failed_sync_can_resume_from_its_cursor_and_ends_where_a_full_sync_ends() {
         .0
         .unwrap();
 
-    let mut script = pages(&fleet(), 0);
-    script.truncate(1);
-    script.push(Exchange {
-        url: page_url(Some("c1")),
-        answer: status(503, ""),
-    });
+    let script = first_page_then(status(503, ""));
     let transport = FakeTransport::new(script);
     let failure = run_sync(&transport, json!({}), 1).0.unwrap_err();
     transport.assert_all_used();
@@ -328,15 +348,7 @@ fn an_incremental_sync_reads_only_changes_since_the_previous_snapshot() {
         ),
         agent("9", json!("NEWDEVICE"), json!({})),
     ];
-    // Since the previous syncedAt (18:30, this host's clock) less 5 minutes of clock skew allowance
-    // (updatedAt is the console's clock).
-    let transport = FakeTransport::new(vec![Exchange {
-        url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
-            page_url(None)
-        ),
-        answer: ok(page(&delta, 2, None)),
-    }]);
+    let transport = incremental_page(&delta);
     let next = run_sync(&transport, json!({ "previous": json_of(&previous) }), 3)
         .0
         .unwrap();
@@ -376,12 +388,7 @@ fn bad_sync_inputs_are_coded() {
 #[test]
 fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_with() {
     let macos_only = json!({ "allowedOsTypes": ["macos"] });
-    let mut script = pages(&fleet(), 0);
-    script.truncate(1);
-    script.push(Exchange {
-        url: page_url(Some("c1")),
-        answer: status(503, ""),
-    });
+    let script = first_page_then(status(503, ""));
     let failure = run_sync(
         &FakeTransport::new(script),
         json!({ "rules": macos_only }),
@@ -408,13 +415,7 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
 
     // An incremental sync without rules keeps the previous snapshot's.
     let delta = vec![agent("9", json!("NEWDEVICE"), json!({}))];
-    let transport = FakeTransport::new(vec![Exchange {
-        url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
-            page_url(None)
-        ),
-        answer: ok(page(&delta, 1, None)),
-    }]);
+    let transport = incremental_page(&delta);
     let next = run_sync(&transport, json!({ "previous": json_of(&resumed) }), 3)
         .0
         .unwrap();
@@ -434,13 +435,7 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
         );
         assert!(transport.sent.borrow().is_empty());
     }
-    let transport = FakeTransport::new(vec![Exchange {
-        url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
-            page_url(None)
-        ),
-        answer: ok(page(&[], 0, None)),
-    }]);
+    let transport = incremental_page(&[]);
     let relaxed = json!({ "allowedOsTypes": ["macos"], "maxInactiveMinutes": 5, "allowAmbiguous": true,
         "remediation": { "osType": "Use your Mac." } });
     let next = run_sync(
@@ -473,13 +468,7 @@ fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
     let mut stored = json_of(&snapshot);
     stored["serials"]["HEALTHY01"]["lastActiveDate"] = json!(format!("{TOKEN}"));
     stored["summary"]["notTrustedByReason"][TOKEN] = json!(1);
-    let transport = FakeTransport::new(vec![Exchange {
-        url: format!(
-            "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
-            page_url(None)
-        ),
-        answer: ok(page(&[], 0, None)),
-    }]);
+    let transport = incremental_page(&[]);
     let next = run_sync(&transport, json!({ "previous": stored }), 3)
         .0
         .unwrap();
@@ -528,12 +517,7 @@ fn a_continued_sync_reads_the_same_agents_as_the_sync_it_continues() {
             .0
             .unwrap(),
     );
-    let mut script = pages(&fleet(), 0);
-    script.truncate(1);
-    script.push(Exchange {
-        url: page_url(Some("c1")),
-        answer: status(503, ""),
-    });
+    let script = first_page_then(status(503, ""));
     let failure = run_sync(&FakeTransport::new(script), json!({}), 1)
         .0
         .unwrap_err();
@@ -566,12 +550,7 @@ fn a_continued_sync_reads_the_same_agents_as_the_sync_it_continues() {
 
 #[test]
 fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window() {
-    let mut script = pages(&fleet(), 0);
-    script.truncate(1);
-    script.push(Exchange {
-        url: page_url(Some("c1")),
-        answer: status(503, ""),
-    });
+    let script = first_page_then(status(503, ""));
     let failure = run_sync(&FakeTransport::new(script), json!({}), 1)
         .0
         .unwrap_err();
@@ -723,12 +702,7 @@ fn a_malformed_page_mid_sync_keeps_what_was_read_and_resumes_there() {
     let full = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
         .0
         .unwrap();
-    let mut script = pages(&fleet(), 0);
-    script.truncate(1);
-    script.push(Exchange {
-        url: page_url(Some("c1")),
-        answer: ok("<html>proxy login</html>"),
-    });
+    let script = first_page_then(ok("<html>proxy login</html>"));
     let transport = FakeTransport::new(script);
     let failure = run_sync(&transport, json!({}), 3).0.unwrap_err();
     transport.assert_all_used();
