@@ -17,7 +17,12 @@ const wasmBytes = readFileSync(wasmPath);
 const { memory } = initSync({ module: wasmBytes });
 
 const NOW = Date.now();
-const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'bench-token-0123456789abcdef' };
+// A token shaped like the JWTs consoles issue now (legacy ones are 80 random characters). Its bytes
+// matter: the connector scans every body for it, and a JWT starts with "e", the commonest letter.
+const base64url = (text) => Buffer.from(text).toString('base64url');
+const jwt = [base64url('{"kid":"usea1-bench","alg":"ES256"}'), base64url('{"sub":"svc-idp@acme.example","iat":1763942400}'),
+  base64url(Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255))].join('.');
+const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: jwt };
 
 /** A full agent object as real consoles send it (about 6 KB): the fixture plus the long lists consoles add. */
 function realisticAgent(row, i) {
