@@ -200,6 +200,30 @@ fn a_multi_page_sync_builds_a_snapshot_and_a_summary_with_one_request_per_page()
 }
 
 #[test]
+fn snapshot_entries_keep_no_room_for_the_checks_they_dropped() {
+    // An entry is built from a trust evaluation's ~14 checks and keeps only the failed ones; a fleet
+    // has 100,000 entries, so room left for the rest would be most of a sync's memory.
+    let transport = FakeTransport::new(pages(&fleet(), 0));
+    let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
+    for (serial, entry) in &snapshot.serials {
+        // A vector's first allocation has room for 4 items.
+        let room = entry.failed.len().max(4);
+        assert!(
+            entry.failed.capacity() <= room,
+            "{serial}: {}",
+            entry.failed.capacity()
+        );
+        if entry.failed.is_empty() {
+            assert_eq!(entry.failed.capacity(), 0, "{serial}");
+        }
+    }
+    assert!(snapshot
+        .serials
+        .values()
+        .any(|entry| !entry.failed.is_empty()));
+}
+
+#[test]
 fn check_serial_answers_like_evaluate_device_trust() {
     let transport = FakeTransport::new(pages(&fleet(), 0));
     let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
