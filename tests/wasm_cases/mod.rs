@@ -911,3 +911,58 @@ async fn a_failed_sync_rejects_with_a_partial_snapshot_to_resume_from() {
 fn options_for(fetch: &Function) -> JsValue {
     with_options(fetch, "{}")
 }
+
+/// Bytes of WebAssembly memory the module has.
+fn memory_bytes() -> u32 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+/// What a sync does to the heap, page after page: a large body and a large list of agents, freed at
+/// the end of the page, and small entries kept for good.
+#[wasm_bindgen_test]
+fn large_buffers_freed_between_small_long_lived_ones_are_reused() {
+    let mut kept: Vec<String> = Vec::new();
+    let mut page = |n: usize| {
+        // Pages differ in size a little, as real ones do: a body never fits the last one's room exactly.
+        let mut body = vec![0u8; (2 << 20) + n * 4096];
+        body[n] = 1;
+        let mut agents: Vec<[u8; 600]> = Vec::new();
+        for _ in 0..1000 {
+            agents.push([1; 600]);
+            kept.push(format!("serial-{n}-{}", kept.len()));
+        }
+        assert_eq!(body[n] + agents[999][599], 2);
+    };
+    for n in 0..5 {
+        page(n);
+    }
+    let before = memory_bytes();
+    for n in 5..45 {
+        page(n);
+    }
+    // 40 pages keep 40,000 short strings (under 2 MiB with their list); each page used ~3 MiB more.
+    let grown = memory_bytes() - before;
+    assert!(grown < 6 << 20, "memory grew {} KiB", grown >> 10);
+    assert_eq!(kept.len(), 45_000);
+}
+
+/// A buffer that grows past the large-allocation size, or shrinks below it, keeps its bytes.
+#[wasm_bindgen_test]
+fn a_buffer_keeps_its_bytes_when_it_moves_between_heaps() {
+    let mut bytes: Vec<u8> = Vec::new();
+    for i in 0..300_000u32 {
+        bytes.push((i % 251) as u8);
+    }
+    bytes.truncate(1000);
+    bytes.shrink_to_fit();
+    assert!(bytes.capacity() < 64 * 1024);
+    assert!(bytes.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    let mut text = String::with_capacity(100);
+    text.push_str("kept");
+    text.reserve(1 << 20);
+    assert_eq!(text, "kept");
+}
