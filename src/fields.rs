@@ -26,8 +26,8 @@ impl<'v> Fields<'v> {
         read: impl FnOnce(&'v Value) -> Option<T>,
     ) -> Result<T, String> {
         match self.0.get(name) {
-            None => Err(format!("missing field `{name}`")),
-            Some(value) => read(value).ok_or_else(|| format!("invalid value for `{name}`")),
+            None => Err(missing(name)),
+            Some(value) => read(value).ok_or_else(|| invalid(name)),
         }
     }
 
@@ -39,11 +39,21 @@ impl<'v> Fields<'v> {
     ) -> Result<Option<T>, String> {
         match self.get(name) {
             None => Ok(None),
-            Some(value) => read(value)
-                .map(Some)
-                .ok_or_else(|| format!("invalid value for `{name}`")),
+            Some(value) => read(value).map(Some).ok_or_else(|| invalid(name)),
         }
     }
+}
+
+// Out of line: `required` and `optional` are instantiated once per field type and reader, and each
+// copy of these `format!`s was a few hundred bytes of .wasm.
+#[inline(never)]
+fn missing(name: &str) -> String {
+    format!("missing field `{name}`")
+}
+
+#[inline(never)]
+fn invalid(name: &str) -> String {
+    format!("invalid value for `{name}`")
 }
 
 /// A JSON string.
