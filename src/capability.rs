@@ -14,6 +14,7 @@ use crate::output::Lookup;
 use crate::redact::{contains, redact_json_text, redact_owned, redact_value, value_contains};
 use crate::runtime::Runtime;
 use crate::serial;
+use crate::stored::SyncInput;
 use crate::sync::{self, Progress, Snapshot, SyncFailure};
 use crate::transport::Transport;
 use crate::trust::{self, Check, TrustEvaluation, TrustRules};
@@ -119,6 +120,7 @@ pub async fn invoke<T: Transport, R: Runtime>(
                 ))
             }),
             Capability::SyncAgents => Box::pin(async {
+                let input = SyncInput::from_value(input);
                 sync::sync_agents(&client, &connection, input, now_ms, &|_| {})
                     .await
                     .map(|snapshot| CapabilityOutput::Sync(Box::new(snapshot)))
@@ -137,6 +139,19 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     runtime: &R,
     connection: &ConnectionProperties,
     input: &Value,
+    options: CallOptions,
+    on_progress: &dyn Fn(Progress),
+) -> Result<Snapshot, SyncFailure> {
+    let input = SyncInput::from_value(input);
+    sync_agents_read(transport, runtime, connection, input, options, on_progress).await
+}
+
+/// Runs Sync Agents on an input whose stored snapshots are read already (see [`SyncInput::read`]).
+pub async fn sync_agents_read<T: Transport, R: Runtime>(
+    transport: &T,
+    runtime: &R,
+    connection: &ConnectionProperties,
+    input: SyncInput,
     options: CallOptions,
     on_progress: &dyn Fn(Progress),
 ) -> Result<Snapshot, SyncFailure> {

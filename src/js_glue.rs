@@ -17,6 +17,7 @@ use crate::options::CallOptions;
 use crate::redact::redact;
 use crate::response::{MAX_BODY_BYTES, READ_HEADERS};
 use crate::schema::{MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
+use crate::stored::SyncInput;
 use crate::sync::{Progress, Snapshot, SyncFailure};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 use crate::value::Value;
@@ -531,6 +532,23 @@ fn read_args(connection: &JsValue, input: &JsValue, options: &JsValue) -> [Resul
     ]
 }
 
+/// The arguments of a sync: connection and options as [`read_args`] reads them, the input apart, its
+/// stored snapshots read straight from its text ([`SyncInput::read`]): no JSON tree of 100,000 serials.
+fn read_sync_args(
+    connection: &JsValue,
+    input: &JsValue,
+    options: &JsValue,
+) -> (Result<Value, ()>, Result<SyncInput, ()>, Result<Value, ()>) {
+    let [connection_json, _, options_json] = read_args(connection, &JsValue::NULL, options);
+    let input = to_json_text(input).and_then(|text| {
+        let mut reader = crate::json::Reader::new(&text, crate::json::MAX_VALUE_DEPTH);
+        let input = SyncInput::read(&mut reader).map_err(|_| ())?;
+        reader.end().map_err(|_| ())?;
+        Ok(input)
+    });
+    (connection_json, input, options_json)
+}
+
 fn decode_connection(
     connection: &JsValue,
     json: Result<Value, ()>,
@@ -618,18 +636,16 @@ fn decode_options(
 /// Starts Sync Agents for a JS caller: `options.onProgress` gets `{ page, agentsSeen, totalItems }` after
 /// each page; a failure rejects with a coded `Error` whose `.partial` is the snapshot so far.
 pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Promise {
-    let [connection_json, input_json, options_json] = read_args(&connection, &input, &options);
+    let (connection_json, input_read, options_json) = read_sync_args(&connection, &input, &options);
     let decoded = decode_connection(&connection, connection_json);
     let token = token_of(&decoded);
     let prepared = (|| {
         let connection = decoded?;
-        let input = input_json
+        let mut input = input_read
             .map_err(|_| ConnectorError::InvalidInput("input must be a JSON object".into()))?;
-        let input = if input.is_null() {
-            Value::Object(crate::value::Object::default())
-        } else {
-            input
-        };
+        if input.rest.is_null() {
+            input.rest = Value::Object(crate::value::Object::default());
+        }
         let fetch = option_fn(&options, "fetch", crate::exports::fetch_option)?;
         let progress = option_fn(&options, "onProgress", crate::exports::progress_option)?;
         let call_options = decode_options(options_json, default_timeout(Capability::SyncAgents))?;
@@ -645,11 +661,11 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
     let reports = Rc::clone(&progress);
     let future = async move {
         let report = |p: Progress| reports.borrow_mut().push(p);
-        let outcome = capability::sync_agents(
+        let outcome = capability::sync_agents_read(
             &transport,
             &runtime,
             &connection,
-            &input,
+            input,
             call_options,
             &report,
         )

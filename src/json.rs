@@ -86,6 +86,11 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Whether an object comes next.
+    pub fn at_object(&mut self) -> bool {
+        self.peek() == Some(b'{')
+    }
+
     /// Reads an object, calling `field` with each key; `field` must read or skip the value.
     pub fn object(
         &mut self,

@@ -26,6 +26,7 @@ pub mod response;
 pub mod runtime;
 pub mod schema;
 pub mod serial;
+pub mod stored;
 pub mod sync;
 pub mod timestamp;
 pub mod transport;

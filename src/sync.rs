@@ -17,6 +17,7 @@ use crate::output::{AgentFacts, AgentLookup, Lookup};
 use crate::pairs::Pairs;
 use crate::runtime::Runtime;
 use crate::serial;
+use crate::stored::SyncInput;
 use crate::timestamp;
 use crate::transport::{HttpRequest, Transport};
 use crate::trust::{self, Check, RuleId, TrustEvaluation, TrustRules};
@@ -129,7 +130,8 @@ impl SerialEntry {
 }
 
 impl SyncSummary {
-    fn from_json(value: &Value) -> Result<Self, String> {
+    /// Reads a stored snapshot's `summary`.
+    pub fn from_json(value: &Value) -> Result<Self, String> {
         let f = Fields::of(value).ok_or("summary is a JSON object")?;
         Ok(Self {
             agents_seen: f.required("agentsSeen", fields::unsigned)?,
@@ -150,16 +152,21 @@ impl SyncSummary {
 }
 
 impl Snapshot {
-    /// Reads a snapshot a host stored and handed back (`resumeFrom`, `previous`).
+    /// Reads a snapshot a host stored and handed back (`resumeFrom`, `previous`), as `stored.rs`
+    /// reads it from text.
     pub fn from_json(value: &Value) -> Result<Self, String> {
+        crate::stored::snapshot_from_text(&crate::json_writer::to_json_string(value))
+    }
+
+    /// A snapshot from its members but `serials`, whose entries `stored.rs` read apart (`None` when
+    /// `serials` is not an object; the member itself must still be there, as a placeholder).
+    pub(crate) fn from_parts(
+        value: &Value,
+        entries: Option<Result<BTreeMap<String, SerialEntry>, String>>,
+    ) -> Result<Self, String> {
         let f = Fields::of(value).ok_or("a snapshot is a JSON object")?;
-        let serials = f.required("serials", |v| v.as_object())?;
-        let mut entries = BTreeMap::new();
-        for (serial, entry) in serials {
-            let entry = SerialEntry::from_json(entry)
-                .map_err(|e| format!("serials[{}]: {e}", quoted(serial)))?;
-            entries.insert(serial.clone(), entry);
-        }
+        f.required("serials", |v| v.as_object())?;
+        let entries = entries.unwrap_or_else(|| Ok(BTreeMap::new()))?;
         Ok(Self {
             version: f.required("version", fields::unsigned32)?,
             synced_at: f.required("syncedAt", fields::string)?,
@@ -172,6 +179,11 @@ impl Snapshot {
                 .map_err(|e| format!("summary: {e}"))?,
         })
     }
+}
+
+/// Reads the entry of `serial` in a snapshot's `serials`; the error names the serial.
+pub(crate) fn read_entry(serial: &str, entry: &Value) -> Result<SerialEntry, String> {
+    SerialEntry::from_json(entry).map_err(|e| format!("serials[{}]: {e}", quoted(serial)))
 }
 
 impl WriteJson for SerialEntry {
@@ -243,7 +255,7 @@ pub struct SyncFailure {
 pub async fn sync_agents<T: Transport, R: Runtime>(
     client: &Client<'_, T, R>,
     connection: &Connection,
-    input: &Value,
+    input: SyncInput,
     now_ms: f64,
     on_progress: &dyn Fn(Progress),
 ) -> Result<Snapshot, SyncFailure> {
@@ -251,16 +263,17 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         error,
         partial: Box::default(),
     };
+    let SyncInput {
+        rest: input,
+        resume_from,
+        previous,
+    } = input;
+    let input = &input;
     let given_rules = input_field(input, "rules")
         .map_err(fail)?
         .filter(|rules| !rules.is_null());
-    let resume = read_snapshot(
-        input_field(input, "resumeFrom").map_err(fail)?,
-        "resumeFrom",
-    )
-    .map_err(fail)?;
-    let previous =
-        read_snapshot(input_field(input, "previous").map_err(fail)?, "previous").map_err(fail)?;
+    let resume = resume_from.map_err(fail)?;
+    let previous = previous.map_err(fail)?;
     let continued = match (&resume, &previous) {
         (Some(partial), _) => Some(("resumeFrom", &partial.rules)),
         (None, Some(previous)) => Some(("previous", &previous.rules)),
@@ -357,24 +370,6 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     tally(&mut snapshot, &rules, now_ms);
     meter.charge(&mut snapshot.summary, client);
     Ok(snapshot)
-}
-
-fn read_snapshot(value: Option<&Value>, name: &str) -> Result<Option<Snapshot>, ConnectorError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let snapshot = Snapshot::from_json(v).map_err(|e| {
-                ConnectorError::InvalidInput(format!("{name} is not a snapshot: {e}"))
-            })?;
-            if snapshot.version != SNAPSHOT_VERSION {
-                return Err(ConnectorError::InvalidInput(format!(
-                    "{name} has snapshot version {}; this connector reads version {SNAPSHOT_VERSION}",
-                    snapshot.version
-                )));
-            }
-            Ok(Some(snapshot))
-        }
-    }
 }
 
 /// `osTypes` and `updatedSince` from the input; site and account scope come from the connection.

@@ -4,15 +4,19 @@
 
 use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
 use sentinelone_connector::connection::{Connection, ConnectionProperties};
+use sentinelone_connector::fields::{self, Fields};
+use sentinelone_connector::json_writer::quoted;
 use sentinelone_connector::json_writer::to_json_string;
 use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::pairs::Pairs;
 use sentinelone_connector::runtime::Runtime;
-use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SnapshotHead};
+use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SnapshotHead, SyncSummary};
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use sentinelone_connector::trust::TrustRules;
 use sentinelone_connector::value::{Number, Value};
 use sentinelone_connector::{json, response, serial, timestamp, wire};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 const TOKEN: &str = "fuzz-token-0123456789abcdef";
 const SERIAL: &str = "C02XK1ABJG5J";
@@ -226,8 +230,12 @@ pub fn snapshot(data: &[u8]) {
             let _ = to_json_string(&answer);
         }
     }
+    // Snapshots are read straight from text, `serials` entry by entry (`stored.rs`), exactly as the
+    // whole tree was read before.
+    let read = Snapshot::from_json(&tree);
+    assert_eq!(read, snapshot_from_tree(&tree), "{text}");
     // A snapshot that reads is written back as one that reads the same.
-    if let Ok(read) = Snapshot::from_json(&tree) {
+    if let Ok(read) = read {
         let written = to_json_string(&read);
         let again = json::parse_value(&written)
             .ok()
@@ -392,4 +400,28 @@ fn same_tree(ours: &Value, theirs: &serde_json::Value) -> bool {
         (Value::String(x), Theirs::String(y)) => x == y,
         _ => false,
     }
+}
+
+/// How a stored snapshot was read before `stored.rs`: from its whole JSON tree, with the same
+/// messages. The streaming reader must agree with it on every input.
+fn snapshot_from_tree(value: &Value) -> Result<Snapshot, String> {
+    let f = Fields::of(value).ok_or("a snapshot is a JSON object")?;
+    let serials = f.required("serials", |v| v.as_object())?;
+    let mut entries = BTreeMap::new();
+    for (serial, entry) in serials {
+        let entry = SerialEntry::from_json(entry)
+            .map_err(|e| format!("serials[{}]: {e}", quoted(serial)))?;
+        entries.insert(serial.clone(), entry);
+    }
+    Ok(Snapshot {
+        version: f.required("version", fields::unsigned32)?,
+        synced_at: f.required("syncedAt", fields::string)?,
+        complete: f.required("complete", fields::boolean)?,
+        resume_cursor: f.optional("resumeCursor", fields::string)?,
+        rules: f.required("rules", fields::any)?,
+        filters: f.required("filters", |v| Pairs::from_json(v, fields::string))?,
+        serials: entries,
+        summary: SyncSummary::from_json(f.required("summary", Some)?)
+            .map_err(|e| format!("summary: {e}"))?,
+    })
 }
