@@ -147,6 +147,11 @@ fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value 
     json
 }
 
+/// The message of a checkSerial answer's first reason.
+fn first_message(out: &Value) -> &str {
+    out["reasons"][0]["message"].as_str().unwrap_or_default()
+}
+
 fn failed(out: &Value) -> Vec<String> {
     out["reasons"]
         .as_array()
@@ -289,10 +294,7 @@ fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed
     // 70 minutes later: the snapshot is stale, whatever the device.
     let out = check(&snapshot, "HEALTHY01", NOW_MS + 70.0 * 60_000.0, 60.0);
     assert_eq!(failed(&out), ["snapshot"]);
-    assert!(out["reasons"][0]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("stale snapshot"));
+    assert!(first_message(&out).starts_with("stale snapshot"));
     // With a longer allowance, lastActive is what fails at check time.
     assert_eq!(
         failed(&check(
@@ -307,10 +309,7 @@ fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed
     // (5 minutes) it is, within it it is not.
     let out = check(&snapshot, "HEALTHY01", NOW_MS - 10.0 * 60_000.0, 60.0);
     assert_eq!(failed(&out), ["snapshot"]);
-    assert!(out["reasons"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("10.0 minutes in the future"));
+    assert!(first_message(&out).contains("10.0 minutes in the future"));
     assert_eq!(
         failed(&check(
             &snapshot,
