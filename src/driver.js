@@ -254,7 +254,9 @@ function malformedRawResponse() {
 async function platformFetch(request) {
   const { url, method, headers, body, signal } = request;
   const response = await globalThis.fetch(url, { method, headers, body, signal });
-  if (typeof Response !== 'function' || !(response instanceof Response)) {
+  // By its tag, as `headerList` recognises a Headers: a polyfilled fetch's Response is not an
+  // instance of the global one.
+  if (response === null || typeof response !== 'object' || response[Symbol.toStringTag] !== 'Response') {
     return { [NOT_A_RESPONSE]: true };
   }
   return { status: response.status, headers: response.headers, body: await response.text() };
@@ -305,7 +307,10 @@ function headerList(headers, wanted) {
   if (headers === null || typeof headers !== 'object') return [];
   const list = [];
   try {
-    if (typeof Headers === 'function' && headers instanceof Headers) {
+    // Recognised by its tag, not `instanceof Headers`: in Node 18-22 the global `Headers` is a lazy
+    // getter that loads the whole fetch implementation on first touch (~20 ms, twice the rest of a
+    // cold start), and a polyfill's Headers (node-fetch, undici's package) is tagged the same way.
+    if (headers[Symbol.toStringTag] === 'Headers' && typeof headers.get === 'function') {
       for (const name of wanted) {
         const value = headers.get(name);
         if (typeof value === 'string') list.push(name, value);

@@ -74,3 +74,30 @@ test('testConnection reports the same faults as data', async () => {
   assert.equal(out.ok, false);
   assert.equal(out.error.code, 'UPSTREAM_UNAVAILABLE');
 });
+
+test("a polyfilled platform fetch's Response is accepted; what is not a Response is SHIM_CONTRACT", async () => {
+  const platform = globalThis.fetch;
+  // What a polyfill (node-fetch, a test double) resolves with: tagged 'Response', not the global class.
+  class PolyfillResponse {
+    constructor(response, text) {
+      Object.assign(this, { status: response.status, headers: new Map(response.headers), text: async () => text });
+    }
+    get [Symbol.toStringTag]() {
+      return 'Response';
+    }
+  }
+  try {
+    globalThis.fetch = async (url, init) => {
+      const response = await platform(url, init);
+      return new PolyfillResponse(response, await response.text());
+    };
+    const out = await lookup({ maxAttempts: 1 });
+    assert.equal(out.agentId, '1550901640146865256');
+    globalThis.fetch = async () => ({ status: 200, body: '{"data":[]}' });
+    const error = await lookup({ maxAttempts: 1 }).catch((e) => e);
+    assert.equal(error.code, 'SHIM_CONTRACT');
+    assert.match(error.message, /not a Response/);
+  } finally {
+    globalThis.fetch = platform;
+  }
+});
