@@ -606,8 +606,8 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
         facts: Some(AgentFacts::of(agent)),
         raw_response: String::new(),
     };
-    let evaluation = trust::evaluate(
-        &lookup.output.serial_number.clone().unwrap_or_default(),
+    let failed = trust::failed_checks(
+        lookup.output.serial_number.as_deref().unwrap_or_default(),
         &lookup,
         rules,
         now_ms,
@@ -615,13 +615,13 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
     entry.agent_id = lookup.output.agent_id;
     entry.last_active_date = lookup.output.last_active_date;
     entry.decommissioned = lookup.output.is_decommissioned;
-    entry.failed = evaluation
-        .checks
+    // lastActive is judged again at check time, uniqueness from the entry's agent count.
+    entry.failed = failed
         .iter()
-        .filter(|c| !c.passed && c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
+        .filter(|c| c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
         .cloned()
-        // Copied, not `into_iter().filter().collect()`: that reuses the buffer of all ~14 checks
-        // (an in-place collect), so every serial held ~1 KB of room (100,000 agents: ~30 MiB).
+        // Copied, not `into_iter().filter().collect()`: that reuses the buffer, so an entry left with
+        // no check (a stale-only one) would keep its room.
         .collect();
 }
 

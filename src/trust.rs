@@ -370,124 +370,64 @@ impl WriteJson for TrustEvaluation {
 
 /// Judges a placeholder serial without asking the console: it identifies a model, not a device.
 pub fn placeholder_verdict(serial: &str, rules: &TrustRules, now_ms: f64) -> TrustEvaluation {
-    let mut judge = Judge::new(rules);
-    judge.check(
-        RuleId::PlaceholderSerial,
-        false,
-        Value::from("a device-specific serial number"),
-        Value::from(serial),
-        format!(
-            "{} is a firmware placeholder shared by many devices",
-            quoted(serial)
-        ),
-    );
-    judge.finish(
-        AgentLookup {
-            status_code: None,
-            ..AgentLookup::default()
-        },
-        now_ms,
-    )
+    let mut judge = Judge::new(rules, true);
+    judge.check(RuleId::PlaceholderSerial, false, || {
+        (
+            Value::from("a device-specific serial number"),
+            Value::from(serial),
+            format!(
+                "{} is a firmware placeholder shared by many devices",
+                quoted(serial)
+            ),
+        )
+    });
+    let lookup = AgentLookup {
+        status_code: None,
+        ..AgentLookup::default()
+    };
+    verdict(lookup, judge.checks, rules, now_ms)
 }
 
 /// Judges a lookup's answer for `serial` against `rules` at `now_ms`.
 pub fn evaluate(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) -> TrustEvaluation {
-    let out = &lookup.output;
-    let mut judge = Judge::new(rules);
-    judge.check(
-        RuleId::PlaceholderSerial,
-        true,
-        Value::from("a device-specific serial number"),
-        Value::from(serial),
-        "the serial is not a known placeholder".into(),
-    );
-    let facts = match (&lookup.facts, out.agent_found) {
-        (Some(facts), true) => facts,
-        _ => {
-            judge.check(
-                RuleId::AgentFound,
-                false,
-                Value::Bool(true),
-                Value::Bool(false),
-                format!(
-                    "no agent has exactly this serial ({} agents' serials contain it)",
-                    out.total_items
-                ),
-            );
-            return judge.finish(out.clone(), now_ms);
-        }
-    };
-    judge.check(
-        RuleId::AgentFound,
-        true,
-        Value::Bool(true),
-        Value::Bool(true),
-        "an agent has exactly this serial".into(),
-    );
-    let unique = out.match_count <= 1;
-    judge.check(
-        RuleId::UniqueSerial,
-        unique || rules.allow_ambiguous,
-        Value::from(1u64),
-        Value::from(out.match_count),
-        if unique {
-            "one agent has this serial".into()
-        } else if rules.allow_ambiguous {
-            format!(
-                "ambiguous serial: {} agents have it; allowAmbiguous judges the preferred one",
-                out.match_count
-            )
-        } else {
-            format!(
-                "ambiguous serial: {} agents have it, so the device cannot be told apart",
-                out.match_count
-            )
-        },
-    );
-    judge.flag(
-        RuleId::Decommissioned,
-        out.is_decommissioned,
-        "decommissioned",
-    );
-    let uninstalled = match (facts.is_uninstalled, facts.is_pending_uninstall) {
-        (Some(a), Some(b)) => Some(a || b),
-        (Some(true), None) | (None, Some(true)) => Some(true),
-        _ => None,
-    };
-    judge.flag(
-        RuleId::Uninstalled,
-        uninstalled,
-        "uninstalled or pending uninstall",
-    );
-    judge.required_true(RuleId::IsActive, out.is_active, "active");
-    judge.last_active(out.last_active_date.as_deref(), now_ms);
-    judge.flag(RuleId::Infected, facts.infected, "infected");
-    judge.active_threats(facts);
-    judge.flag(
-        RuleId::ThreatReboot,
-        facts.threat_reboot_required,
-        "waiting for a threat reboot",
-    );
-    judge.one_of(
-        RuleId::OperationalState,
-        Some(&rules.allowed_operational_states),
-        facts.operational_state.as_deref(),
-        "operational state",
-    );
-    judge.one_of(
-        RuleId::NetworkStatus,
-        rules.allowed_network_statuses.as_ref(),
-        out.network_status.as_deref(),
-        "network status",
-    );
-    judge.one_of(
-        RuleId::OsType,
-        rules.allowed_os_types.as_ref(),
-        out.os_type.as_deref(),
-        "OS type",
-    );
-    judge.agent_version(out.agent_version.as_deref());
-    judge.finish(out.clone(), now_ms)
+    let checks = checks(serial, lookup, rules, now_ms);
+    verdict(lookup.output.clone(), checks, rules, now_ms)
+}
+
+fn verdict(
+    lookup: AgentLookup,
+    checks: Vec<Check>,
+    rules: &TrustRules,
+    now_ms: f64,
+) -> TrustEvaluation {
+    let reasons: Vec<Reason> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| reason(c, rules))
+        .collect();
+    TrustEvaluation {
+        lookup,
+        trusted: reasons.is_empty(),
+        reasons,
+        checks,
+        evaluated_at: timestamp::format_iso_ms(now_ms as i64),
+    }
+}
+
+/// Every rule's check of a lookup's answer for `serial` at `now_ms`, in rule order: the verdict
+/// without its output.
+pub fn checks(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) -> Vec<Check> {
+    let mut judge = Judge::new(rules, true);
+    judge.judge(serial, lookup, now_ms);
+    judge.checks
+}
+
+/// Only the checks a lookup's answer fails, each as [`checks`] has it: a passed check's values and
+/// message are never built (a sync judges every agent and keeps only what failed).
+pub fn failed_checks(serial: &str, lookup: &Lookup, rules: &TrustRules, now_ms: f64) -> Vec<Check> {
+    let mut judge = Judge::new(rules, false);
+    judge.judge(serial, lookup, now_ms);
+    judge.checks
 }
 
 /// Turns a failed check into a reason with the rule set's remediation.
@@ -503,7 +443,7 @@ pub fn reason(check: &Check, rules: &TrustRules) -> Reason {
 
 /// Judges `lastActiveDate` alone at `now_ms`, for verdicts computed from a snapshot.
 pub fn last_active_check(date: Option<&str>, rules: &TrustRules, now_ms: f64) -> Check {
-    let mut judge = Judge::new(rules);
+    let mut judge = Judge::new(rules, true);
     judge.last_active(date, now_ms);
     judge.checks.remove(0)
 }
@@ -512,24 +452,29 @@ pub fn last_active_check(date: Option<&str>, rules: &TrustRules, now_ms: f64) ->
 struct Judge<'r> {
     rules: &'r TrustRules,
     checks: Vec<Check>,
+    keep_passed: bool,
 }
 
 impl<'r> Judge<'r> {
-    fn new(rules: &'r TrustRules) -> Self {
+    fn new(rules: &'r TrustRules, keep_passed: bool) -> Self {
         Self {
             rules,
-            checks: Vec::with_capacity(RuleId::ALL.len()),
+            checks: Vec::with_capacity(if keep_passed { RuleId::ALL.len() } else { 0 }),
+            keep_passed,
         }
     }
 
+    /// Records a check; `details` (expected, actual, message) is built only when the check is kept.
     fn check(
         &mut self,
         rule: RuleId,
         passed: bool,
-        expected: Value,
-        actual: Value,
-        message: String,
+        details: impl FnOnce() -> (Value, Value, String),
     ) {
+        if passed && !self.keep_passed {
+            return;
+        }
+        let (expected, actual, message) = details();
         self.checks.push(Check {
             rule,
             passed,
@@ -537,6 +482,102 @@ impl<'r> Judge<'r> {
             actual,
             message,
         });
+    }
+
+    // Not inlined: one copy serves both `checks` and `failed_checks`.
+    #[inline(never)]
+    fn judge(&mut self, serial: &str, lookup: &Lookup, now_ms: f64) {
+        let out = &lookup.output;
+        self.check(RuleId::PlaceholderSerial, true, || {
+            (
+                Value::from("a device-specific serial number"),
+                Value::from(serial),
+                "the serial is not a known placeholder".into(),
+            )
+        });
+        let facts = match (&lookup.facts, out.agent_found) {
+            (Some(facts), true) => facts,
+            _ => {
+                return self.check(RuleId::AgentFound, false, || {
+                    (
+                        Value::Bool(true),
+                        Value::Bool(false),
+                        format!(
+                            "no agent has exactly this serial ({} agents' serials contain it)",
+                            out.total_items
+                        ),
+                    )
+                });
+            }
+        };
+        self.check(RuleId::AgentFound, true, || {
+            (
+                Value::Bool(true),
+                Value::Bool(true),
+                "an agent has exactly this serial".into(),
+            )
+        });
+        let unique = out.match_count <= 1;
+        let allow_ambiguous = self.rules.allow_ambiguous;
+        self.check(RuleId::UniqueSerial, unique || allow_ambiguous, || {
+            let message = if unique {
+                "one agent has this serial".into()
+            } else if allow_ambiguous {
+                format!(
+                    "ambiguous serial: {} agents have it; allowAmbiguous judges the preferred one",
+                    out.match_count
+                )
+            } else {
+                format!(
+                    "ambiguous serial: {} agents have it, so the device cannot be told apart",
+                    out.match_count
+                )
+            };
+            (Value::from(1u64), Value::from(out.match_count), message)
+        });
+        self.flag(
+            RuleId::Decommissioned,
+            out.is_decommissioned,
+            "decommissioned",
+        );
+        let uninstalled = match (facts.is_uninstalled, facts.is_pending_uninstall) {
+            (Some(a), Some(b)) => Some(a || b),
+            (Some(true), None) | (None, Some(true)) => Some(true),
+            _ => None,
+        };
+        self.flag(
+            RuleId::Uninstalled,
+            uninstalled,
+            "uninstalled or pending uninstall",
+        );
+        self.required_true(RuleId::IsActive, out.is_active, "active");
+        self.last_active(out.last_active_date.as_deref(), now_ms);
+        self.flag(RuleId::Infected, facts.infected, "infected");
+        self.active_threats(facts);
+        self.flag(
+            RuleId::ThreatReboot,
+            facts.threat_reboot_required,
+            "waiting for a threat reboot",
+        );
+        self.one_of(
+            RuleId::OperationalState,
+            Some(&self.rules.allowed_operational_states),
+            facts.operational_state.as_deref(),
+            "operational state",
+        );
+        self.one_of(
+            RuleId::NetworkStatus,
+            self.rules.allowed_network_statuses.as_ref(),
+            out.network_status.as_deref(),
+            "network status",
+        );
+        self.one_of(
+            RuleId::OsType,
+            self.rules.allowed_os_types.as_ref(),
+            out.os_type.as_deref(),
+            "OS type",
+        );
+        self.agent_version(out.agent_version.as_deref());
     }
 
     /// A boolean that must be false (`infected`, `decommissioned`, …).
@@ -550,83 +591,76 @@ impl<'r> Judge<'r> {
     }
 
     fn boolean(&mut self, rule: RuleId, value: Option<bool>, wanted: bool, what: &str) {
-        let message = match value {
-            Some(true) => format!("the agent is {what}"),
-            Some(false) => format!("the agent is not {what}"),
-            None => format!("the console did not say whether the agent is {what}"),
-        };
-        self.check(
-            rule,
-            value == Some(wanted),
-            Value::Bool(wanted),
-            Value::from(value),
-            message,
-        );
+        self.check(rule, value == Some(wanted), || {
+            let message = match value {
+                Some(true) => format!("the agent is {what}"),
+                Some(false) => format!("the agent is not {what}"),
+                None => format!("the console did not say whether the agent is {what}"),
+            };
+            (Value::Bool(wanted), Value::from(value), message)
+        });
     }
 
     fn last_active(&mut self, date: Option<&str>, now_ms: f64) {
         let max = self.rules.max_inactive_minutes;
-        let expected = object(vec![("maxInactiveMinutes", Value::from(max))]);
+        let expected = || object(vec![("maxInactiveMinutes", Value::from(max))]);
         let Some(micros) = date.and_then(timestamp::parse_micros) else {
-            let message = match date {
-                Some(d) => format!("lastActiveDate {} is not a timestamp", quoted(d)),
-                None => "the console did not report lastActiveDate".to_owned(),
-            };
-            return self.check(
-                RuleId::LastActive,
-                false,
-                expected,
-                Value::from(date),
-                message,
-            );
+            return self.check(RuleId::LastActive, false, || {
+                let message = match date {
+                    Some(d) => format!("lastActiveDate {} is not a timestamp", quoted(d)),
+                    None => "the console did not report lastActiveDate".to_owned(),
+                };
+                (expected(), Value::from(date), message)
+            });
         };
         let signed_minutes = (now_ms - micros as f64 / 1000.0) / 60_000.0;
         // A report from the future is a wrong clock or a corrupt value, never proof of recent contact;
         // a few minutes of skew between the console and this host are normal.
         if signed_minutes < -MAX_CLOCK_SKEW_MINUTES {
-            let ahead = timestamp::one_decimal(-signed_minutes);
-            return self.check(
-                RuleId::LastActive,
-                false,
-                expected,
-                object(vec![
-                    ("lastActiveDate", Value::from(date)),
-                    ("minutesAgo", Value::from((signed_minutes * 10.0).round() / 10.0)),
-                ]),
-                format!("lastActiveDate is {ahead} minutes in the future: the console's or this host's clock is wrong"),
-            );
+            return self.check(RuleId::LastActive, false, || {
+                let ahead = timestamp::one_decimal(-signed_minutes);
+                (
+                    expected(),
+                    object(vec![
+                        ("lastActiveDate", Value::from(date)),
+                        ("minutesAgo", Value::from((signed_minutes * 10.0).round() / 10.0)),
+                    ]),
+                    format!("lastActiveDate is {ahead} minutes in the future: the console's or this host's clock is wrong"),
+                )
+            });
         }
         let minutes = signed_minutes.max(0.0);
-        let rounded = (minutes * 10.0).round() / 10.0;
-        self.check(
-            RuleId::LastActive,
-            minutes <= max,
-            expected,
-            object(vec![
-                ("lastActiveDate", Value::from(date)),
-                ("minutesAgo", Value::from(rounded)),
-            ]),
-            format!(
-                "the agent last reported {} minutes ago (at most {} allowed)",
-                timestamp::one_decimal(rounded),
-                timestamp::one_decimal(max)
-            ),
-        );
+        self.check(RuleId::LastActive, minutes <= max, || {
+            let rounded = (minutes * 10.0).round() / 10.0;
+            (
+                expected(),
+                object(vec![
+                    ("lastActiveDate", Value::from(date)),
+                    ("minutesAgo", Value::from(rounded)),
+                ]),
+                format!(
+                    "the agent last reported {} minutes ago (at most {} allowed)",
+                    timestamp::one_decimal(rounded),
+                    timestamp::one_decimal(max)
+                ),
+            )
+        });
     }
 
     fn active_threats(&mut self, facts: &AgentFacts) {
         let max = self.rules.max_active_threats;
-        let message = match facts.active_threats {
-            Some(n) => format!("the agent has {n} active threats (at most {max} allowed)"),
-            None => "the console did not report activeThreats".to_owned(),
-        };
-        self.check(
-            RuleId::ActiveThreats,
-            facts.active_threats.is_some_and(|n| n <= max),
-            object(vec![("max", Value::from(max))]),
-            Value::from(facts.active_threats),
-            message,
-        );
+        let passed = facts.active_threats.is_some_and(|n| n <= max);
+        self.check(RuleId::ActiveThreats, passed, || {
+            let message = match facts.active_threats {
+                Some(n) => format!("the agent has {n} active threats (at most {max} allowed)"),
+                None => "the console did not report activeThreats".to_owned(),
+            };
+            (
+                object(vec![("max", Value::from(max))]),
+                Value::from(facts.active_threats),
+                message,
+            )
+        });
     }
 
     fn one_of(
@@ -637,78 +671,176 @@ impl<'r> Judge<'r> {
         what: &str,
     ) {
         let Some(allowed) = allowed else {
-            let message = format!(
-                "any {what} is allowed (it is {})",
-                actual.unwrap_or("not reported")
-            );
-            return self.check(rule, true, Value::Null, Value::from(actual), message);
+            return self.check(rule, true, || {
+                let message = format!(
+                    "any {what} is allowed (it is {})",
+                    actual.unwrap_or("not reported")
+                );
+                (Value::Null, Value::from(actual), message)
+            });
         };
         let passed = actual.is_some_and(|a| allowed.iter().any(|x| x == a));
-        let message = match actual {
-            Some(a) if passed => format!("{what} {} is allowed", quoted(a)),
-            Some(a) => format!(
-                "{what} {} is not one of {}",
-                quoted(a),
-                to_json_string(allowed)
-            ),
-            None => format!("the console did not report the {what}"),
-        };
-        self.check(
-            rule,
-            passed,
-            Value::from(allowed.as_slice()),
-            Value::from(actual),
-            message,
-        );
+        self.check(rule, passed, || {
+            let message = match actual {
+                Some(a) if passed => format!("{what} {} is allowed", quoted(a)),
+                Some(a) => format!(
+                    "{what} {} is not one of {}",
+                    quoted(a),
+                    to_json_string(allowed)
+                ),
+                None => format!("the console did not report the {what}"),
+            };
+            (
+                Value::from(allowed.as_slice()),
+                Value::from(actual),
+                message,
+            )
+        });
     }
 
     fn agent_version(&mut self, actual: Option<&str>) {
         let Some(min) = &self.rules.min_agent_version else {
-            let message = format!(
-                "any agent version is allowed (it is {})",
-                actual.unwrap_or("not reported")
-            );
-            return self.check(
-                RuleId::AgentVersion,
-                true,
-                Value::Null,
-                Value::from(actual),
-                message,
-            );
+            return self.check(RuleId::AgentVersion, true, || {
+                let message = format!(
+                    "any agent version is allowed (it is {})",
+                    actual.unwrap_or("not reported")
+                );
+                (Value::Null, Value::from(actual), message)
+            });
         };
-        let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
         let parsed = actual.and_then(parse_version);
         let passed = parsed
             .as_ref()
             .is_some_and(|v| compare_versions(v, min).is_ge());
-        let message = match (actual, &parsed) {
-            (Some(a), Some(_)) if passed => format!("agent version {a} is at least {min_text}"),
-            (Some(a), Some(_)) => format!("agent version {a} is older than {min_text}"),
-            (Some(a), None) => format!("agent version {} is not a dotted version", quoted(a)),
-            (None, _) => "the console did not report the agent version".to_owned(),
-        };
-        self.check(
-            RuleId::AgentVersion,
-            passed,
-            object(vec![("min", Value::from(min_text))]),
-            Value::from(actual),
-            message,
-        );
+        self.check(RuleId::AgentVersion, passed, || {
+            let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+            let message = match (actual, &parsed) {
+                (Some(a), Some(_)) if passed => format!("agent version {a} is at least {min_text}"),
+                (Some(a), Some(_)) => format!("agent version {a} is older than {min_text}"),
+                (Some(a), None) => format!("agent version {} is not a dotted version", quoted(a)),
+                (None, _) => "the console did not report the agent version".to_owned(),
+            };
+            (
+                object(vec![("min", Value::from(min_text))]),
+                Value::from(actual),
+                message,
+            )
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::AgentFacts;
+
+    /// 2024-05-15T18:30:00Z.
+    const NOW_MS: f64 = 1_715_797_800_000.0;
+
+    fn rule_sets() -> Vec<TrustRules> {
+        let strict = crate::json::parse_value(
+            r#"{"maxInactiveMinutes": 10, "allowedNetworkStatuses": ["connected"], "maxActiveThreats": 1,
+                "allowedOperationalStates": ["na", "partially_disabled"], "allowedOsTypes": ["macos"],
+                "minAgentVersion": "23.4", "allowAmbiguous": true}"#,
+        )
+        .unwrap();
+        vec![
+            TrustRules::default(),
+            TrustRules::from_json(Some(&strict)).unwrap(),
+        ]
     }
 
-    fn finish(self, lookup: AgentLookup, now_ms: f64) -> TrustEvaluation {
-        let reasons: Vec<Reason> = self
-            .checks
+    /// Lookups that pass and fail every rule, one field at a time, including absent and unreadable values.
+    fn lookups() -> Vec<Lookup> {
+        let healthy = || Lookup {
+            output: AgentLookup {
+                status_code: Some(200),
+                agent_found: true,
+                agent_id: Some("1".into()),
+                serial_number: Some("C02XK1ABJG5J".into()),
+                os_type: Some("macos".into()),
+                agent_version: Some("23.4.2.14".into()),
+                is_active: Some(true),
+                is_decommissioned: Some(false),
+                last_active_date: Some("2024-05-15T18:25:00.000000Z".into()),
+                network_status: Some("connected".into()),
+                total_items: 1,
+                match_count: 1,
+                ..AgentLookup::default()
+            },
+            facts: Some(AgentFacts {
+                infected: Some(false),
+                active_threats: Some(0),
+                threat_reboot_required: Some(false),
+                operational_state: Some("na".into()),
+                is_uninstalled: Some(false),
+                is_pending_uninstall: Some(false),
+            }),
+            raw_response: String::new(),
+        };
+        type Change = fn(&mut Lookup);
+        let changes: [Change; 22] = [
+            |_| {},
+            |l| l.output.agent_found = false,
+            |l| l.facts = None,
+            |l| l.output.match_count = 2,
+            |l| l.output.is_decommissioned = Some(true),
+            |l| l.output.is_decommissioned = None,
+            |l| l.facts.as_mut().unwrap().is_uninstalled = Some(true),
+            |l| l.facts.as_mut().unwrap().is_pending_uninstall = None,
+            |l| l.output.is_active = Some(false),
+            |l| l.output.last_active_date = Some("2024-05-15T16:30:00Z".into()),
+            |l| l.output.last_active_date = Some("2024-05-15T19:30:00Z".into()),
+            |l| l.output.last_active_date = Some("yesterday".into()),
+            |l| l.output.last_active_date = None,
+            |l| l.facts.as_mut().unwrap().infected = Some(true),
+            |l| l.facts.as_mut().unwrap().active_threats = Some(2),
+            |l| l.facts.as_mut().unwrap().active_threats = None,
+            |l| l.facts.as_mut().unwrap().threat_reboot_required = Some(true),
+            |l| l.facts.as_mut().unwrap().operational_state = Some("partially_disabled".into()),
+            |l| l.output.network_status = Some("disconnected".into()),
+            |l| l.output.os_type = None,
+            |l| l.output.agent_version = Some("22.1".into()),
+            |l| l.output.agent_version = Some("latest".into()),
+        ];
+        changes
             .iter()
-            .filter(|c| !c.passed)
-            .map(|c| reason(c, self.rules))
-            .collect();
-        TrustEvaluation {
-            lookup,
-            trusted: reasons.is_empty(),
-            reasons,
-            checks: self.checks,
-            evaluated_at: timestamp::format_iso_ms(now_ms as i64),
+            .map(|change| {
+                let mut lookup = healthy();
+                change(&mut lookup);
+                lookup
+            })
+            .collect()
+    }
+
+    #[test]
+    fn failed_checks_are_exactly_the_failed_ones_of_every_check() {
+        let mut failures = 0;
+        for rules in rule_sets() {
+            for lookup in lookups() {
+                let all = checks("C02XK1ABJG5J", &lookup, &rules, NOW_MS);
+                let failed: Vec<Check> = all.iter().filter(|c| !c.passed).cloned().collect();
+                assert_eq!(
+                    failed_checks("C02XK1ABJG5J", &lookup, &rules, NOW_MS),
+                    failed,
+                    "{lookup:?}"
+                );
+                failures += failed.len();
+            }
+        }
+        // The grid does fail rules (so the comparison is not between empty lists), under both rule sets.
+        assert!(failures > 30, "{failures}");
+    }
+
+    #[test]
+    fn every_check_is_kept_for_an_evaluation() {
+        for lookup in lookups()
+            .iter()
+            .filter(|l| l.output.agent_found && l.facts.is_some())
+        {
+            let all = checks("C02XK1ABJG5J", lookup, &TrustRules::default(), NOW_MS);
+            let rules: Vec<RuleId> = all.iter().map(|c| c.rule).collect();
+            assert_eq!(rules, RuleId::ALL, "{lookup:?}");
         }
     }
 }
