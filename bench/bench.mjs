@@ -25,13 +25,13 @@ const jwt = [base64url('{"kid":"usea1-bench","alg":"ES256"}'), base64url('{"sub"
 const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: jwt };
 
 /** A full agent object as real consoles send it (about 6 KB): the fixture plus the long lists consoles add. */
-function realisticAgent(row, i) {
+function realisticAgent(row, i, userGroups = 10) {
   const agent = agentFromRow(row, NOW);
   agent.activeDirectory = {
     computerDistinguishedName: `CN=${row.name},OU=Laptops,OU=Devices,DC=corp,DC=acme,DC=example`,
     computerMemberOf: Array.from({ length: 8 }, (_, g) => `CN=Device-Group-${g},OU=Groups,DC=corp,DC=acme,DC=example`),
     lastUserDistinguishedName: `CN=User ${i},OU=Staff,DC=corp,DC=acme,DC=example`,
-    lastUserMemberOf: Array.from({ length: 10 }, (_, g) => `CN=Staff-Role-${g},OU=Roles,DC=corp,DC=acme,DC=example`),
+    lastUserMemberOf: Array.from({ length: userGroups }, (_, g) => `CN=Staff-Role-${g},OU=Roles,DC=corp,DC=acme,DC=example`),
   };
   agent.networkInterfaces = Array.from({ length: 3 }, (_, n) => ({
     gatewayIp: `10.${n}.0.1`, gatewayMacAddress: `f8:f8:f8:00:0${n}:01`, id: `${1641947690 + i * 3 + n}`,
@@ -49,6 +49,8 @@ function realisticAgent(row, i) {
 
 const base = ROWS[0];
 const single = JSON.stringify({ data: [realisticAgent(base, 0)], pagination: { totalItems: 1, nextCursor: null } });
+// The issue puts real agent objects at 5-7 KB: the same agent, its last user in 40 groups.
+const larger = JSON.stringify({ data: [realisticAgent(base, 0, 40)], pagination: { totalItems: 1, nextCursor: null } });
 const thousand = JSON.stringify({
   data: Array.from({ length: 1000 }, (_, i) => realisticAgent({ ...ROWS[i % 20], id: `${1700000000000000000n + BigInt(i)}`, serial: `C02BENCH${String(i).padStart(4, '0')}`, lastActiveMinutes: 2 }, i)),
   pagination: { totalItems: 1000, nextCursor: null },
@@ -92,6 +94,9 @@ report('warm lookup, empty page (fixed cost per call)',
 report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)',
   await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
     () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), 'connector/JS ≤ 1.0');
+report('warm lookup, 1 agent (~' + (larger.length / 1024).toFixed(1) + ' KB)',
+  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(larger) }),
+    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(larger) }), 2000), 'connector/JS ≤ 1.0');
 report('warm lookup, 1 agent, then rawResponse read',
   await compare(async () => (await getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse,
     async () => (await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse, 2000), '—');
