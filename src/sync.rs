@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::value::Value;
 
 use crate::client::Client;
-use crate::connection::Connection;
+use crate::connection::{list_value, Connection};
 use crate::error::ConnectorError;
 use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, JsonWriter, WriteJson};
@@ -383,7 +383,7 @@ fn read_filters(input: &Value) -> Result<Pairs<String>, ConnectorError> {
             ConnectorError::InvalidInput("osTypes must be an array of strings".into())
         })?;
         if !list.is_empty() {
-            filters.set("osTypes", list.join(","));
+            filters.set("osTypes", list_value(list.into_iter()));
         }
     }
     if let Some(since) = input_field(input, "updatedSince")? {

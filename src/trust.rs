@@ -713,7 +713,13 @@ impl<'r> Judge<'r> {
             .as_ref()
             .is_some_and(|v| compare_versions(v, min).is_ge());
         self.check(RuleId::AgentVersion, passed, || {
-            let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+            let mut min_text = String::new();
+            for (at, part) in min.iter().enumerate() {
+                if at > 0 {
+                    min_text.push('.');
+                }
+                min_text.push_str(&part.to_string());
+            }
             let message = match (actual, &parsed) {
                 (Some(a), Some(_)) if passed => format!("agent version {a} is at least {min_text}"),
                 (Some(a), Some(_)) => format!("agent version {a} is older than {min_text}"),
@@ -830,6 +836,19 @@ mod tests {
         }
         // The grid does fail rules (so the comparison is not between empty lists), under both rule sets.
         assert!(failures > 30, "{failures}");
+    }
+
+    #[test]
+    fn the_minimum_agent_version_is_written_back_dotted() {
+        let rules = &rule_sets()[1];
+        let old_agent = &lookups()[20];
+        let failed = failed_checks("C02XK1ABJG5J", old_agent, rules, NOW_MS);
+        let version = failed
+            .iter()
+            .find(|c| c.rule == RuleId::AgentVersion)
+            .unwrap();
+        assert_eq!(version.expected, object(vec![("min", Value::from("23.4"))]));
+        assert_eq!(version.message, "agent version 22.1 is older than 23.4");
     }
 
     #[test]
