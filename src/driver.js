@@ -12,14 +12,30 @@ const MAX_DELAY_MS = 2147483647;
 /**
  * The three arguments of a capability call as one JSON text, `[connection, input, options]` (functions
  * and `undefined` become `null`; a `Date` its ISO text): one crossing instead of three. `undefined`
- * when one of them cannot be written as JSON, so that the connector can say which.
+ * when one of them cannot be written as JSON, so that the connector can say which. Of `options`, only
+ * what the core reads as JSON (see `jsonOptions`).
  */
 export function argsJson(connection, input, options) {
   try {
-    return JSON.stringify([connection, input, options]);
+    return JSON.stringify([connection, input, jsonOptions(options)]);
   } catch {
     return undefined;
   }
+}
+
+// The options the core reads as JSON; `fetch` and `onProgress` are read apart, as functions.
+const JSON_OPTIONS = ['timeoutMs', 'maxAttempts', 'now', 'maxSnapshotAgeMinutes'];
+
+/**
+ * Only the options the core reads: a host's options object may also hold what JSON cannot (a logger
+ * that refers to itself, an AbortSignal, a BigInt request id), and that must not fail the call.
+ * Anything but an object is passed on as it is, for the core to refuse.
+ */
+function jsonOptions(options) {
+  if (options === null || typeof options !== 'object') return options;
+  const read = {};
+  for (const name of JSON_OPTIONS) read[name] = options[name];
+  return read;
 }
 
 /**

@@ -528,7 +528,9 @@ fn read_args(connection: &JsValue, input: &JsValue, options: &JsValue) -> [Resul
     [
         to_json_value(connection),
         to_json_value(input),
-        to_json_value(options),
+        // Connection and input are read before the options: the options are only reached when both
+        // read alone, and then they are what the joint text could not hold.
+        Err(()),
     ]
 }
 
@@ -594,13 +596,17 @@ fn default_timeout(capability: Capability) -> u64 {
     }
 }
 
+/// Why the options the core reads as JSON could not be read (a getter threw, or a value is a BigInt).
+const OPTIONS_NOT_JSON: &str =
+    "options.timeoutMs, maxAttempts, now and maxSnapshotAgeMinutes must be numbers, dates or strings";
+
 /// `timeoutMs`, `maxAttempts` and `now` (ms, a `Date`, which serialises to ISO, or an ISO string).
 fn decode_options(
     options: Result<Value, ()>,
     default_timeout_ms: u64,
 ) -> Result<CallOptions, ConnectorError> {
     let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
-    let value = options.map_err(|_| invalid("options must be a plain object"))?;
+    let value = options.map_err(|_| invalid(OPTIONS_NOT_JSON))?;
     if value.is_null() {
         return Ok(CallOptions {
             timeout_ms: default_timeout_ms,
@@ -721,8 +727,8 @@ pub fn check_serial(
         ),
         _ => None,
     };
-    let options_json =
-        to_json_value(options).map_err(|_| invalid("options must be a plain object"))?;
+    let [_, _, options_json] = read_args(&JsValue::NULL, &JsValue::NULL, options);
+    let options_json = options_json.map_err(|_| invalid(OPTIONS_NOT_JSON))?;
     let now = match decode_options(Ok(options_json.clone()), crate::options::DEFAULT_TIMEOUT_MS)
         .map_err(coded)?
         .now_ms

@@ -187,6 +187,28 @@ test('an options.fetch or onProgress that cannot be read fails the call, never f
   assert.equal(mock.requests.length, before, 'no request was sent');
 });
 
+test("what else a host keeps in options (a self-referring logger, a signal, a BigInt) never fails a call", async () => {
+  const logger = { name: 'host-logger', entries: [] };
+  logger.self = logger;
+  class Context {
+    toJSON() {
+      throw new Error('not serialisable');
+    }
+  }
+  const options = { logger, signal: new AbortController().signal, requestId: 10n, context: new Context(), timeoutMs: 5000 };
+  const out = await lookup('C02XK1ABJG5J', options);
+  assert.equal(out.agentFound, true);
+  const verdict = await connector.evaluateDeviceTrust(connection, { serialNumber: 'C02XK1ABJG5J' }, options);
+  assert.equal(typeof verdict.trusted, 'boolean');
+  // The options the connector reads are still read, and still refused when they are not values.
+  const late = await lookupError('C02XK1ABJG5J', { ...options, now: 'not a date' });
+  assert.equal(late.code, 'INVALID_INPUT');
+  assert.match(late.message, /options\.now must be/);
+  const big = await lookupError('C02XK1ABJG5J', { ...options, timeoutMs: 10n });
+  assert.equal(big.code, 'INVALID_INPUT');
+  assert.match(big.message, /options\.timeoutMs, maxAttempts, now and maxSnapshotAgeMinutes must be numbers, dates or strings/);
+});
+
 test('a host shim over the platform fetch, as an engine would write it', async () => {
   const log = [];
   const shim = async ({ method, url, headers, body }) => {

@@ -56,6 +56,14 @@ test('checkSerial: unknown serials, placeholders and stale snapshots are not tru
   // A snapshot survives a round trip through any store as plain JSON.
   const stored = JSON.parse(JSON.stringify(snapshot));
   assert.equal(connector.checkSerial(stored, 'C02XK1ABJG5J', { now: NOW }).trusted, true);
+  // What else a host keeps in options is not read; the options checkSerial reads still are.
+  const logger = { name: 'host-logger' };
+  logger.self = logger;
+  const extra = { logger, requestId: 7n, now: later, maxSnapshotAgeMinutes: 240 };
+  assert.deepEqual(rules(connector.checkSerial(snapshot, 'C02XK1ABJG5J', extra)), ['lastActive']);
+  const sync = await connector.syncAgents(connection, {}, { logger, now: NOW });
+  assert.ok(Object.keys(sync.serials).length > 0);
+  assert.throws(() => connector.checkSerial(snapshot, 'C02XK1ABJG5J', { ...extra, maxSnapshotAgeMinutes: 1n }), /must be numbers, dates or strings/);
 });
 
 test('a sync that fails mid-way resumes from its cursor', async () => {
