@@ -29,8 +29,12 @@ export interface ShimResponse {
   status: number;
   /** Response headers (a plain object, a Headers or a Map). */
   headers?: Record<string, string> | Headers | Map<string, string>;
-  /** The response body as text. */
-  body: string;
+  /**
+   * The response body: its text, or its UTF-8 bytes as `await response.arrayBuffer()` gives them
+   * (a Uint8Array, a Node Buffer or an ArrayBuffer), which the connector copies into wasm memory as
+   * they are, with no decoding to a string and back.
+   */
+  body: string | Uint8Array | ArrayBuffer;
 }
 
 /**

@@ -231,18 +231,15 @@ impl HostCall {
 
     /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
     /// strings (one crossing, not one per string); the body is the first `written` bytes of the body
-    /// buffer.
-    pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) {
+    /// buffer. False, reporting nothing, when those bytes are not UTF-8 (only bytes a host passed as
+    /// they came can be: the driver then decodes them as `response.text()` would and reports again).
+    pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) -> bool {
         let mut body = std::mem::take(&mut self.incoming);
         body.truncate(written);
-        let mut effects = self.call.effects.borrow_mut();
-        let body = match String::from_utf8(body) {
-            Ok(body) => body,
-            Err(_) => {
-                let message = "the response body is not UTF-8 text".to_owned();
-                return effects.failed(id, TransportError::Contract(message));
-            }
+        let Ok(body) = String::from_utf8(body) else {
+            return false;
         };
+        let mut effects = self.call.effects.borrow_mut();
         let pairs = header_pairs(&headers);
         effects.fetched(
             id,
@@ -252,6 +249,7 @@ impl HostCall {
                 body,
             },
         );
+        true
     }
 
     /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken shim contract, 2 too large.

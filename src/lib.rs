@@ -120,8 +120,9 @@ mod exports {
         }
 
         /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
-        /// strings; the body is the first `written` bytes of the body buffer.
-        pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) {
+        /// strings; the body is the first `written` bytes of the body buffer. False, reporting
+        /// nothing, when those bytes are not UTF-8.
+        pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) -> bool {
             self.0.fetched(id, status, headers, written)
         }
 

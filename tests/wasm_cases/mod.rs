@@ -88,6 +88,30 @@ export function fleetPages() {
   const agent = (id, serial, extra) => ({ id, serialNumber: serial, isActive: true, isDecommissioned: false, isUninstalled: false, isPendingUninstall: false, infected: false, activeThreats: 0, threatRebootRequired: false, operationalState: 'na', lastActiveDate: '2024-05-15T18:25:00Z', ...extra });
   return [[agent('1', 'GOOD0001'), agent('2', 'BAD00001', { infected: true })], [agent('3', 'GOOD0002'), agent('4', null)]];
 }
+export function bytesShim(text, kind) {
+  const utf8 = new TextEncoder().encode(text);
+  const withBom = () => { const b = new Uint8Array(utf8.length + 3); b.set([0xef, 0xbb, 0xbf]); b.set(utf8, 3); return b; };
+  return async () => {
+    switch (kind) {
+      case 'uint8': return { status: 200, body: utf8.slice() };
+      case 'buffer': return { status: 200, body: utf8.slice().buffer };
+      case 'view': { const big = new Uint8Array(utf8.length + 10); big.set(utf8, 5); return { status: 200, body: new DataView(big.buffer, 5, utf8.length) }; }
+      case 'bom': return { status: 200, body: withBom() };
+      case 'reused': { const b = utf8.slice(); setTimeout(() => b.fill(0x41), 0); return { status: 200, body: b }; }
+    }
+  };
+}
+export function invalidUtf8Shim(text) {
+  // The text with a lone continuation byte and a truncated sequence spliced into its computerName.
+  const utf8 = new TextEncoder().encode(text);
+  const at = text.indexOf('HOST-') ;
+  const bad = new Uint8Array(utf8.length + 2);
+  bad.set(utf8.subarray(0, at));
+  bad.set([0x80, 0xc3], at);
+  bad.set(utf8.subarray(at), at + 2);
+  return async () => ({ status: 200, body: bad });
+}
+export function hugeBytesShim() { return async () => ({ status: 200, body: new Uint8Array(17 * 1024 * 1024) }); }
 export function progressLog(log) { return (p) => { log.push(p.page); if (p.page === 1) throw new Error('a broken progress callback'); }; }
 export function delay(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
@@ -115,6 +139,12 @@ extern "C" {
     fn paged_shim(pages: &JsValue, fail_at: i32) -> Function;
     #[wasm_bindgen(js_name = fleetPages)]
     fn fleet_pages() -> JsValue;
+    #[wasm_bindgen(js_name = bytesShim)]
+    fn bytes_shim(text: &str, kind: &str) -> Function;
+    #[wasm_bindgen(js_name = invalidUtf8Shim)]
+    fn invalid_utf8_shim(text: &str) -> Function;
+    #[wasm_bindgen(js_name = hugeBytesShim)]
+    fn huge_bytes_shim() -> Function;
     #[wasm_bindgen(js_name = progressLog)]
     fn progress_log(log: &Array) -> Function;
     #[wasm_bindgen(js_name = hugeShim)]
@@ -632,6 +662,63 @@ async fn a_body_within_the_limit_in_characters_but_over_it_in_bytes_is_refused()
         .expect("a body under the limit is accepted");
     assert_eq!(get(&out, "agentFound").as_bool(), Some(false));
     assert_eq!(get(&out, "statusCode").as_f64(), Some(200.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_given_as_utf8_bytes_is_read_as_its_text() {
+    let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")])
+        .replace("HOST-42", "JÜRGEN-山田-😀");
+    for kind in ["uint8", "buffer", "view", "bom", "reused"] {
+        let out = lookup("C02XK1ABJG5J", &bytes_shim(&body, kind))
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+        assert_eq!(
+            get(&out, "agentId").as_string().as_deref(),
+            Some("42"),
+            "{kind}"
+        );
+        assert_eq!(
+            get(&out, "computerName").as_string().as_deref(),
+            Some("JÜRGEN-山田-😀"),
+            "{kind}"
+        );
+        // rawResponse is the body as the core read it, decoded only when read, even when the host
+        // reuses its buffer right after answering ("reused" fills it with "A"s).
+        JsFuture::from(delay(5)).await.unwrap();
+        let raw = get(&out, "rawResponse");
+        assert_eq!(
+            JSON::stringify(&raw).map(String::from).ok(),
+            JSON::stringify(&obj(&body)).map(String::from).ok(),
+            "{kind}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bytes_that_are_not_utf8_read_as_response_text_would_decode_them() {
+    let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")]);
+    let out = lookup("C02XK1ABJG5J", &invalid_utf8_shim(&body))
+        .await
+        .expect("read leniently, as text() would");
+    // Each invalid sequence becomes one U+FFFD, as TextDecoder and response.text() decode it.
+    assert_eq!(
+        get(&out, "computerName").as_string().as_deref(),
+        Some("\u{fffd}\u{fffd}HOST-42")
+    );
+    let raw = get(&out, "rawResponse");
+    assert_eq!(
+        get(&get(&raw, "pagination"), "totalItems").as_f64(),
+        Some(1.0)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn oversized_bytes_are_refused_before_they_are_copied() {
+    let r = lookup("C02XK1ABJG5J", &huge_bytes_shim()).await;
+    let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.contains("bytes; at most"), "{message}");
+    assert_still_serves_lookups().await;
 }
 
 /// A healthy agent's page; `infected` and `threats` are JSON values as the console would write them.
