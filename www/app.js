@@ -84,7 +84,8 @@ function loggingShim(inner) {
 
 const platformShim = async ({ method, url, headers, body, signal }) => {
   const r = await fetch(url, { method, headers, body, signal });
-  return { status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
+  // The bytes as they came: the connector copies them into wasm memory with no decoding and encoding back.
+  return { status: r.status, headers: Object.fromEntries(r.headers), body: new Uint8Array(await r.arrayBuffer()) };
 };
 
 function dl(entries) {
