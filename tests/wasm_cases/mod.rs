@@ -644,9 +644,13 @@ async fn bad_options_are_invalid_input() {
 
 #[wasm_bindgen_test]
 async fn an_oversized_body_is_refused_before_it_is_copied() {
-    let r = lookup("C02XK1ABJG5J", &huge_shim()).await;
-    let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
-    assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+    for (shim, unit) in [(huge_shim(), "characters"), (huge_bytes_shim(), "bytes")] {
+        let error = expect_error(lookup("C02XK1ABJG5J", &shim).await, "RESPONSE_TOO_LARGE").await;
+        assert_eq!(get(&error, "retryable").as_bool(), Some(false));
+        let message = get(&error, "message").as_string().unwrap_or_default();
+        assert!(message.contains(&format!("{unit}; at most")), "{message}");
+    }
+    assert_still_serves_lookups().await;
 }
 
 #[wasm_bindgen_test]
@@ -710,15 +714,6 @@ async fn bytes_that_are_not_utf8_read_as_response_text_would_decode_them() {
         get(&get(&raw, "pagination"), "totalItems").as_f64(),
         Some(1.0)
     );
-}
-
-#[wasm_bindgen_test]
-async fn oversized_bytes_are_refused_before_they_are_copied() {
-    let r = lookup("C02XK1ABJG5J", &huge_bytes_shim()).await;
-    let error = expect_error(r, "RESPONSE_TOO_LARGE").await;
-    let message = get(&error, "message").as_string().unwrap_or_default();
-    assert!(message.contains("bytes; at most"), "{message}");
-    assert_still_serves_lookups().await;
 }
 
 /// A healthy agent's page; `infected` and `threats` are JSON values as the console would write them.
