@@ -231,11 +231,23 @@ impl HostCall {
 
     /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
     /// strings (one crossing, not one per string); the body is the first `written` bytes of the body
-    /// buffer. False, reporting nothing, when those bytes are not UTF-8 (only bytes a host passed as
-    /// they came can be: the driver then decodes them as `response.text()` would and reports again).
-    pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) -> bool {
+    /// buffer; from `latin1_from` on, when that is not 0, Latin-1 text the driver copied to be widened
+    /// in place (see [`crate::latin1`]). False, reporting nothing, when the body is not UTF-8 (only bytes
+    /// a host passed as they came can be: the driver then decodes them as `response.text()` would and
+    /// reports again).
+    pub fn fetched(
+        &mut self,
+        id: u32,
+        status: u16,
+        headers: String,
+        written: usize,
+        latin1_from: usize,
+    ) -> bool {
         let mut body = std::mem::take(&mut self.incoming);
         body.truncate(written);
+        if latin1_from != 0 && !crate::latin1::widen_in_place(&mut body, latin1_from) {
+            return false;
+        }
         let Ok(body) = String::from_utf8(body) else {
             return false;
         };

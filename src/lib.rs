@@ -16,6 +16,7 @@ pub mod fields;
 pub mod health;
 pub mod json;
 pub mod json_writer;
+pub mod latin1;
 pub mod lookup;
 pub mod loose;
 pub mod options;
@@ -120,10 +121,17 @@ mod exports {
         }
 
         /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
-        /// strings; the body is the first `written` bytes of the body buffer. False, reporting
-        /// nothing, when those bytes are not UTF-8.
-        pub fn fetched(&mut self, id: u32, status: u16, headers: String, written: usize) -> bool {
-            self.0.fetched(id, status, headers, written)
+        /// strings; the body is the first `written` bytes of the body buffer, Latin-1 from `latin1_from`
+        /// when that is not 0 (see `crate::latin1`). False, reporting nothing, when they are not UTF-8.
+        pub fn fetched(
+            &mut self,
+            id: u32,
+            status: u16,
+            headers: String,
+            written: usize,
+            latin1_from: usize,
+        ) -> bool {
+            self.0.fetched(id, status, headers, written, latin1_from)
         }
 
         /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken contract, 2 too large.

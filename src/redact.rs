@@ -197,7 +197,9 @@ fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
             break;
         }
     }
-    haystack[start..]
+    haystack
+        .get(start..)
+        .unwrap_or_default()
         .iter()
         .position(|&b| b == byte)
         .map(|p| start + p)

@@ -14,7 +14,7 @@ use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SnapshotHead, Syn
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use sentinelone_connector::trust::TrustRules;
 use sentinelone_connector::value::{Number, Value};
-use sentinelone_connector::{json, response, serial, timestamp, wire};
+use sentinelone_connector::{json, latin1, response, serial, timestamp, wire};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -143,8 +143,20 @@ pub fn agents_response(data: &[u8]) {
 }
 
 /// Validates arbitrary connection properties, serials and options; when they pass, the request URL
-/// must keep the serial as exactly one query value.
+/// must keep the serial as exactly one query value. The same bytes, read as Latin-1 text the driver
+/// copied, must widen to that text in UTF-8, and with any other room be refused.
 pub fn inputs(data: &[u8]) {
+    let latin1_text: String = data.iter().map(|&b| char::from(b)).collect();
+    let room = latin1_text.len() - data.len();
+    for from in [room, room + 1, room.wrapping_sub(1)] {
+        let mut buffer = vec![0xEE; from.min(room + 1)];
+        buffer.extend_from_slice(data);
+        let widened = latin1::widen_in_place(&mut buffer, from);
+        assert_eq!(widened, from == room, "room {room}, from {from}");
+        if widened {
+            assert_eq!(buffer, latin1_text.as_bytes());
+        }
+    }
     let text = String::from_utf8_lossy(data);
     let mut parts = text.splitn(4, '\u{1}');
     let (base, token, serial_text, numbers) = (

@@ -111,6 +111,14 @@ export function invalidUtf8Shim(text) {
   bad.set(utf8.subarray(at), at + 2);
   return async () => ({ status: 200, body: bad });
 }
+export function longLatin1Shim(text) {
+  // Over 64 KiB of characters up to U+00FF, some above U+007F: the driver's Latin-1 copy in Node.
+  const every = Array.from({ length: 128 }, (_, i) => String.fromCharCode(128 + i)).join('');
+  const page = JSON.parse(text);
+  page.pad = `${every}${'é'.repeat(40000)}${'a'.repeat(40000)}ÿ`;
+  const body = JSON.stringify(page);
+  return async () => ({ status: 200, body });
+}
 export function hugeBytesShim() { return async () => ({ status: 200, body: new Uint8Array(17 * 1024 * 1024) }); }
 export function progressLog(log) { return (p) => { log.push(p.page); if (p.page === 1) throw new Error('a broken progress callback'); }; }
 export function delay(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
@@ -143,6 +151,8 @@ extern "C" {
     fn bytes_shim(text: &str, kind: &str) -> Function;
     #[wasm_bindgen(js_name = invalidUtf8Shim)]
     fn invalid_utf8_shim(text: &str) -> Function;
+    #[wasm_bindgen(js_name = longLatin1Shim)]
+    fn long_latin1_shim(text: &str) -> Function;
     #[wasm_bindgen(js_name = hugeBytesShim)]
     fn huge_bytes_shim() -> Function;
     #[wasm_bindgen(js_name = progressLog)]
@@ -696,6 +706,28 @@ async fn a_body_given_as_utf8_bytes_is_read_as_its_text() {
             "{kind}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_long_latin1_text_reads_the_same_as_through_the_encoder() {
+    // The name the core reads holds every character from U+0080 to U+00FF.
+    let every: String = (128u32..256).filter_map(char::from_u32).collect();
+    let name = format!("JÜRGEN-{every}-MÜLLER");
+    let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")])
+        .replace("HOST-42", &name);
+    let out = lookup("C02XK1ABJG5J", &long_latin1_shim(&body))
+        .await
+        .expect("a long Latin-1 page");
+    assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("42"));
+    assert_eq!(get(&out, "computerName").as_string(), Some(name));
+    let pad = get(&get(&out, "rawResponse"), "pad")
+        .as_string()
+        .unwrap_or_default();
+    assert!(
+        pad.starts_with(&every) && pad.ends_with("aÿ"),
+        "{}",
+        pad.len()
+    );
 }
 
 #[wasm_bindgen_test]
