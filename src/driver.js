@@ -160,7 +160,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       if (!call.fetched(id, read.status, JSON.stringify(read.headers), copied.written, copied.latin1From)) {
         // Bytes that are not UTF-8: decoded as `response.text()` would (each invalid sequence one
         // U+FFFD), then handed over as that text. Rare, so the lenient decoding lives here. (Text is
-        // always UTF-8 once encoded; the check only keeps this from ever looping.)
+        // always UTF-8 once encoded or widened; the check only keeps this from ever looping.)
         if (text) call.failed(id, CONTRACT, 'the response text did not encode as UTF-8');
         else deliver(id, { ...read, body: new TextDecoder().decode(read.body) });
         return;
