@@ -162,7 +162,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         // U+FFFD), then handed over as that text. Rare, so the lenient decoding lives here. (Text is
         // always UTF-8 once encoded or widened; the check only keeps this from ever looping.)
         if (text) call.failed(id, CONTRACT, 'the response text did not encode as UTF-8');
-        else deliver(id, { ...read, body: new TextDecoder().decode(read.body) });
+        // (A copy: TextDecoder refuses a view of a SharedArrayBuffer.)
+        else deliver(id, { ...read, body: new TextDecoder().decode(read.body.slice()) });
         return;
       }
       // A host's bytes are copied: its buffer is its own to reuse, and rawResponse must stay the body
@@ -245,7 +246,7 @@ function encodeBody(call, memory, text, maxBytes) {
 }
 
 // Node's Buffer writes a string's characters as bytes at memory speed; browsers have no such call.
-const latin1Writer = typeof Buffer === 'function' && typeof Buffer.prototype.latin1Write === 'function' ? Buffer : undefined;
+const latin1Writer = typeof Buffer === 'function' && typeof Buffer.byteLength === 'function' ? Buffer : undefined;
 // A character above U+00FF. For a string the engine holds one byte a character (decoded text with
 // no such character), the test answers at once without reading it.
 const WIDE = /[^\x00-\xff]/;
@@ -264,7 +265,7 @@ function copyLatin1(call, memory, text, maxBytes) {
   if (length > maxBytes) return undefined;
   const latin1From = length - text.length;
   const at = call.bodyBuffer(length, 0);
-  latin1Writer.from(memory.buffer, at + latin1From, text.length).latin1Write(text, 0, text.length);
+  latin1Writer.from(memory.buffer, at + latin1From, text.length).write(text, 0, text.length, 'latin1');
   return { written: length, latin1From };
 }
 
