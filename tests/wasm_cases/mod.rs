@@ -88,6 +88,8 @@ export function fleetPages() {
   const agent = (id, serial, extra) => ({ id, serialNumber: serial, isActive: true, isDecommissioned: false, isUninstalled: false, isPendingUninstall: false, infected: false, activeThreats: 0, threatRebootRequired: false, operationalState: 'na', lastActiveDate: '2024-05-15T18:25:00Z', ...extra });
   return [[agent('1', 'GOOD0001'), agent('2', 'BAD00001', { infected: true })], [agent('3', 'GOOD0002'), agent('4', null)]];
 }
+// A page without cross-origin isolation has no SharedArrayBuffer: there the shared case is plain.
+const Shared = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
 export function bytesShim(text, kind) {
   const utf8 = new TextEncoder().encode(text);
   const withBom = () => { const b = new Uint8Array(utf8.length + 3); b.set([0xef, 0xbb, 0xbf]); b.set(utf8, 3); return b; };
@@ -98,6 +100,7 @@ export function bytesShim(text, kind) {
       case 'view': { const big = new Uint8Array(utf8.length + 10); big.set(utf8, 5); return { status: 200, body: new DataView(big.buffer, 5, utf8.length) }; }
       case 'bom': return { status: 200, body: withBom() };
       case 'reused': { const b = utf8.slice(); setTimeout(() => b.fill(0x41), 0); return { status: 200, body: b }; }
+      case 'shared': { const b = new Uint8Array(new Shared(utf8.length)); b.set(utf8); return { status: 200, body: b }; }
     }
   };
 }
@@ -682,7 +685,7 @@ async fn a_body_within_the_limit_in_characters_but_over_it_in_bytes_is_refused()
 async fn a_body_given_as_utf8_bytes_is_read_as_its_text() {
     let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")])
         .replace("HOST-42", "JÜRGEN-山田-😀");
-    for kind in ["uint8", "buffer", "view", "bom", "reused"] {
+    for kind in ["uint8", "buffer", "view", "bom", "reused", "shared"] {
         let out = lookup("C02XK1ABJG5J", &bytes_shim(&body, kind))
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
@@ -746,6 +749,30 @@ async fn bytes_that_are_not_utf8_read_as_response_text_would_decode_them() {
         get(&get(&raw, "pagination"), "totalItems").as_f64(),
         Some(1.0)
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_token_echoed_in_a_bytes_body_never_reaches_raw_response() {
+    // The console echoes the token in a field the core does not read and in one it does.
+    let body = agents_body(&[("42", "C02XK1ABJG5J", false, "2024-05-15T18:23:11.000000Z")])
+        .replace("HOST-42", &format!("HOST-{TOKEN}"))
+        .replace(
+            r#""pagination":"#,
+            &format!(r#""echo":"ApiToken {TOKEN}","pagination":"#),
+        );
+    for kind in ["uint8", "bom"] {
+        let out = lookup("C02XK1ABJG5J", &bytes_shim(&body, kind))
+            .await
+            .expect("a lookup");
+        assert_eq!(get(&out, "agentId").as_string().as_deref(), Some("42"));
+        let raw = get(&out, "rawResponse");
+        assert_eq!(
+            get(&raw, "echo").as_string().as_deref(),
+            Some("ApiToken [REDACTED]"),
+            "{kind}"
+        );
+        assert_no_token(&out);
+    }
 }
 
 /// A healthy agent's page; `infected` and `threats` are JSON values as the console would write them.
