@@ -15,8 +15,10 @@ cd "$(dirname "$0")/.."
 # Sixth session: a sync's lighter judge (src/trust.rs `failed_checks`, 18.5 -> 13.5 us of CPU per
 # agent) cost +1.5 KB raw / +0.4 KB gzipped, paid for by building strings without core's generic
 # `join`/`concat` (-1.6 KB / -0.5 KB); the budget did not move.
-MAX_RAW=204000
-MAX_GZIP=86500
+# Seventh session: +0.8 KB raw / +0.3 KB gzipped so that an incremental sync counts each agent of a
+# shared serial once (entries keep the other agents' ids).
+MAX_RAW=204800
+MAX_GZIP=86650
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

@@ -179,6 +179,8 @@ export interface SnapshotEntry {
   decommissioned: boolean | null;
   /** How many agents have this serial. */
   agents: number;
+  /** The other agents' ids, only when several share the serial (an incremental sync counts each once). */
+  otherAgentIds?: string[];
   /** Rules failed at sync time (lastActive and uniqueSerial are judged at check time). */
   failed: TrustCheck[];
 }

@@ -47,6 +47,9 @@ pub struct SerialEntry {
     pub decommissioned: Option<bool>,
     /// How many agents have this serial.
     pub agents: u32,
+    /// The ids of the other agents with this serial, so that an incremental sync that reads one of
+    /// them again does not count it twice (empty in snapshots written before it was kept).
+    pub other_agent_ids: Vec<String>,
     /// The rules the preferred agent failed, except `lastActive` and `uniqueSerial` (judged at check time).
     pub failed: Vec<Check>,
 }
@@ -119,6 +122,14 @@ impl SerialEntry {
             last_active_date: f.optional("lastActiveDate", fields::string)?,
             decommissioned: f.optional("decommissioned", fields::boolean)?,
             agents: f.required("agents", fields::unsigned32)?,
+            other_agent_ids: f
+                .optional("otherAgentIds", |v| {
+                    v.as_array()?
+                        .iter()
+                        .map(|id| id.as_str().map(str::to_owned))
+                        .collect()
+                })?
+                .unwrap_or_default(),
             failed: f.required("failed", |v| {
                 v.as_array()?
                     .iter()
@@ -193,6 +204,10 @@ impl WriteJson for SerialEntry {
         out.field("lastActiveDate", &self.last_active_date);
         out.field("decommissioned", &self.decommissioned);
         out.field("agents", &self.agents);
+        // Only for a shared serial: most have none, and a sync keeps one entry per serial.
+        if !self.other_agent_ids.is_empty() {
+            out.field("otherAgentIds", &self.other_agent_ids);
+        }
         out.field("failed", &self.failed);
         out.end_object();
     }
@@ -585,6 +600,14 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
     let entry = snapshot.serials.entry(serial.into_owned()).or_default();
     let same_agent = entry.agent_id.is_some() && entry.agent_id == output.agent_id;
     if entry.agents > 0 && !same_agent {
+        // Another agent with this serial: counted once, however often incremental syncs read it again.
+        let known = output
+            .agent_id
+            .as_ref()
+            .and_then(|id| entry.other_agent_ids.iter().position(|other| other == id));
+        if known.is_none() {
+            entry.agents = entry.agents.saturating_add(1);
+        }
         let current = AgentLookup {
             agent_id: entry.agent_id.clone(),
             is_decommissioned: entry.decommissioned,
@@ -594,9 +617,18 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
             .last_active_date
             .as_deref()
             .and_then(timestamp::parse_micros);
-        entry.agents += 1;
         if lookup::preference(&output, last_active, &current, current_last) != Ordering::Less {
+            if let (None, Some(id)) = (known, &output.agent_id) {
+                entry.other_agent_ids.push(id.clone());
+            }
             return;
+        }
+        // This agent is preferred now: the one it replaces joins the others, and it leaves them.
+        if let Some(at) = known {
+            entry.other_agent_ids.swap_remove(at);
+        }
+        if let Some(replaced) = entry.agent_id.take() {
+            entry.other_agent_ids.push(replaced);
         }
     } else if entry.agents == 0 {
         entry.agents = 1;

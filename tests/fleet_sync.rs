@@ -186,6 +186,12 @@ fn a_multi_page_sync_builds_a_snapshot_and_a_summary_with_one_request_per_page()
         (2, Some("7")),
         "the live agent is preferred"
     );
+    assert_eq!(reinstall.other_agent_ids, ["5"]);
+    assert_eq!(
+        json_of(&snapshot)["serials"]["HEALTHY01"].get("otherAgentIds"),
+        None,
+        "written only for a shared serial"
+    );
     let s = &snapshot.summary;
     assert_eq!((s.agents_seen, s.serials, s.trusted), (8, 5, 2));
     assert_eq!(
@@ -389,6 +395,69 @@ fn an_incremental_sync_reads_only_changes_since_the_previous_snapshot() {
     assert!(
         next.serials.contains_key("HEALTHY01"),
         "unchanged verdicts carry over"
+    );
+}
+
+/// A serial's agent count, preferred agent and other agents.
+fn sharing<'s>(snapshot: &'s Snapshot, serial: &str) -> (u32, Option<&'s str>, Vec<&'s str>) {
+    let entry = &snapshot.serials[serial];
+    let others = entry.other_agent_ids.iter().map(String::as_str).collect();
+    (entry.agents, entry.agent_id.as_deref(), others)
+}
+
+#[test]
+fn incremental_syncs_count_each_agent_of_a_shared_serial_once() {
+    let full = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+        .0
+        .unwrap();
+    let decommissioned = json!({ "isDecommissioned": true, "isActive": false, "lastActiveDate": "2024-04-01T00:00:00Z" });
+    // Both agents of REINSTALL changed (the old one again decommissioned, the live one active).
+    let transport = incremental_page(&[
+        agent("5", json!("REINSTALL"), decommissioned.clone()),
+        agent("7", json!("REINSTALL"), json!({})),
+    ]);
+    let once = run_sync(&transport, json!({ "previous": json_of(&full) }), 3)
+        .0
+        .unwrap();
+    let twice = run_sync(
+        &incremental_page(&[agent("5", json!("REINSTALL"), decommissioned.clone())]),
+        json!({ "previous": json_of(&once) }),
+        3,
+    )
+    .0
+    .unwrap();
+    for snapshot in [&once, &twice] {
+        assert_eq!(
+            sharing(snapshot, "REINSTALL"),
+            (2, Some("7"), vec!["5"]),
+            "two agents, however often they are read"
+        );
+        assert_eq!(check(snapshot, "REINSTALL", NOW_MS, 60.0)["matchCount"], 2);
+        assert_eq!(snapshot.summary.duplicated_serials, 1);
+    }
+    // The live agent is decommissioned and the old one comes back: they trade places, still two.
+    let swapped = run_sync(
+        &incremental_page(&[
+            agent("7", json!("REINSTALL"), decommissioned.clone()),
+            agent("5", json!("REINSTALL"), json!({})),
+        ]),
+        json!({ "previous": json_of(&twice) }),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(sharing(&swapped, "REINSTALL"), (2, Some("5"), vec!["7"]));
+    // A third agent with the serial is one more.
+    let third = run_sync(
+        &incremental_page(&[agent("10", json!("REINSTALL"), decommissioned)]),
+        json!({ "previous": json_of(&swapped) }),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(
+        sharing(&third, "REINSTALL"),
+        (3, Some("5"), vec!["7", "10"])
     );
 }
 
