@@ -9,6 +9,16 @@ pub const REDACTED: &str = "[REDACTED]";
 
 /// `text` with every occurrence of `secret` replaced by `[REDACTED]` (borrowed when there is none).
 pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
+    replace_each(text, secret, |_, at| at)
+}
+
+/// `text` with every occurrence of `secret` replaced by `[REDACTED]` from where `start_of` says the
+/// replacement starts (the occurrence's own start, or a JSON escape holding it).
+fn replace_each<'t>(
+    text: &'t str,
+    secret: &str,
+    start_of: fn(&[u8], usize) -> usize,
+) -> Cow<'t, str> {
     if secret.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -20,7 +30,8 @@ pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
     let mut copied = 0;
     let mut next = Some(first);
     while let Some(at) = next {
-        clean.push_str(text.get(copied..at).unwrap_or_default());
+        let start = start_of(text.as_bytes(), at).max(copied);
+        clean.push_str(text.get(copied..start).unwrap_or_default());
         clean.push_str(REDACTED);
         copied = at + secret.len();
         next = find(text, secret, copied);
@@ -74,7 +85,17 @@ pub fn redact_value(value: &mut Value, secret: &str) {
 /// a JSON parser reads from it: where the text spells it out, replaced as text (as [`redact_owned`]);
 /// where only escapes could spell it (`\u0074` for `t`), decoded, and written anew when a string holds it.
 pub fn redact_json_text(text: String, secret: &str) -> String {
-    let text = redact_owned(text, secret);
+    // A secret with a backslash or a quote never stands in JSON text as it is; one without can
+    // start inside an escape (`\nabc` for "nabc"), which is then replaced with it, or a backslash
+    // left before `[REDACTED]` would make the text unreadable.
+    let text = if secret.bytes().any(|b| b == b'\\' || b == b'"') {
+        redact_owned(text, secret)
+    } else {
+        match replace_each(&text, secret, escape_start) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(clean) => clean,
+        }
+    };
     if !may_hide_in_escapes(&text, secret) {
         return text;
     }
@@ -87,6 +108,35 @@ pub fn redact_json_text(text: String, secret: &str) -> String {
         }
         _ => text,
     }
+}
+
+/// Where the JSON escape holding byte `at` of `bytes` starts (`\n`, `\"`, `\u00e9`), or `at` when
+/// none does. Linear over a text: for a secret without backslashes, the run of backslashes counted
+/// before one occurrence lies after the previous occurrence.
+fn escape_start(bytes: &[u8], at: usize) -> usize {
+    // An escape is at most six bytes, `\uXXXX`: the nearest backslash within five bytes decides.
+    let mut slash = at;
+    while slash > 0 && at - slash < 5 {
+        slash -= 1;
+        if bytes.get(slash) == Some(&b'\\') {
+            let mut run = slash;
+            while run > 0 && bytes.get(run - 1) == Some(&b'\\') {
+                run -= 1;
+            }
+            // After an odd run of backslashes, this one is escaped itself and starts nothing.
+            let length = if bytes.get(slash + 1) == Some(&b'u') {
+                6
+            } else {
+                2
+            };
+            return if (slash - run) % 2 == 0 && slash + length > at {
+                slash
+            } else {
+                at
+            };
+        }
+    }
+    at
 }
 
 /// Whether the JSON `text` has an escape standing for a character of `secret`: `\u00XX` for a
@@ -252,6 +302,105 @@ mod tests {
             redact_json_text(hidden.into(), secret),
             r#"{"a":["[REDACTED]"],"[REDACTED]":1}"#
         );
+    }
+
+    #[test]
+    fn a_secret_starting_inside_an_escape_is_replaced_with_the_escape() {
+        let secret = "nu0041abcdefghijklm";
+        for (text, expected) in [
+            (r#"["\nu0041abcdefghijklm"]"#, r#"["[REDACTED]"]"#),
+            (r#"["\\nu0041abcdefghijklm"]"#, r#"["\\[REDACTED]"]"#),
+            (r#"["\\\nu0041abcdefghijklm"]"#, r#"["\\[REDACTED]"]"#),
+            (
+                r#"["\u00e9nu0041abcdefghijklm"]"#,
+                r#"["\u00e9[REDACTED]"]"#,
+            ),
+            (
+                r#"["\u006enu0041abcdefghijklm"]"#,
+                r#"["\u006e[REDACTED]"]"#,
+            ),
+            (
+                r#"["x\u0000nu0041abcdefghijklm"]"#,
+                r#"["x\u0000[REDACTED]"]"#,
+            ),
+        ] {
+            assert_eq!(redact_json_text(text.into(), secret), expected, "{text}");
+        }
+        // Inside a `\uXXXX` escape, at each of its digits.
+        for (text, secret) in [
+            (r#"["\u0041bcdefghijklmnopq"]"#, "u0041bcdefghijklmnopq"),
+            (r#"["\u0041bcdefghijklmnopq"]"#, "0041bcdefghijklmnopq"),
+            (r#"["\u0041bcdefghijklmnopq"]"#, "041bcdefghijklmnopq"),
+            (r#"["\u0041bcdefghijklmnopq"]"#, "41bcdefghijklmnopq"),
+            (r#"["\u0041bcdefghijklmnopq"]"#, "1bcdefghijklmnopq"),
+        ] {
+            assert_eq!(
+                redact_json_text(text.into(), secret),
+                r#"["[REDACTED]"]"#,
+                "{secret}"
+            );
+        }
+        assert_eq!(
+            redact_json_text(r#"["\u0041bcdefghijklmnopq"]"#.into(), "bcdefghijklmnopq"),
+            r#"["\u0041[REDACTED]"]"#,
+            "past the escape"
+        );
+    }
+
+    #[test]
+    fn redacted_json_text_stays_json_without_the_secret() {
+        // Texts of escapes, near misses and secrets, in every order a small generator makes; a
+        // secret may start inside `\n` or in the digits of `\u006e`.
+        let pieces = [
+            "\\n",
+            "\\u006e",
+            "\\u00",
+            "6e",
+            "\\u0041",
+            "\\\\",
+            "\\\"",
+            "n",
+            "a",
+            "abc",
+            "nabc",
+            "defghijklmnopq",
+            "\\t",
+            "\\/",
+            "6eabc",
+        ];
+        let mut state = 7u64;
+        let mut escapes = 0;
+        for secret in [
+            "nabcdefghijklmnopq",
+            "6eabcdefghijklmnopq",
+            "eabcdefghijklmnopq",
+        ] {
+            for _ in 0..3000 {
+                let mut inner = String::new();
+                for _ in 0..6 {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    inner.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+                }
+                let text = format!(r#"{{"{inner}":["{inner}"]}}"#);
+                let Ok(original) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    continue; // `\u00` before what is not two hex digits
+                };
+                let clean = redact_json_text(text.clone(), secret);
+                let read: serde_json::Value = serde_json::from_str(&clean)
+                    .unwrap_or_else(|e| panic!("{text} became {clean}, not JSON: {e}"));
+                assert!(!clean.contains(secret), "{text} became {clean}");
+                assert!(!read.to_string().contains(secret), "{text} reads as {read}");
+                if !text.contains(secret) && !original.to_string().contains(secret) {
+                    assert_eq!(clean, text, "nothing to redact, nothing changed");
+                }
+                // Cases where replacing the text alone breaks it.
+                let plain = redact(&text, secret);
+                escapes += usize::from(serde_json::from_str::<serde_json::Value>(&plain).is_err());
+            }
+        }
+        assert!(escapes > 10, "the generator reaches escapes: {escapes}");
     }
 
     #[test]
