@@ -1,0 +1,49 @@
+// Compares builds of the package in one Node process: warm lookups through each, interleaved in rounds,
+// best round kept (the machine is shared and noisy; a module loaded first can look faster on tiny calls,
+// so the rounds rotate the order). A directory is a wasm-bindgen `--target web` output:
+// `sentinelone_connector.js` and `sentinelone_connector_bg.wasm` (and its `snippets/`).
+//
+//   node bench/ab.mjs pkg /tmp/variant [...]
+//
+// How the BENCHMARKS.md variants were made (opt-level s, here):
+//   CARGO_TARGET_DIR=/tmp/ts CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build --release --target wasm32-unknown-unknown
+//   wasm-bindgen --target web --out-dir /tmp/variant --out-name sentinelone_connector \
+//     /tmp/ts/wasm32-unknown-unknown/release/sentinelone_connector.wasm
+//   node_modules/.bin/wasm-opt -Oz -ocimfs 100 <the feature flags of scripts/build.sh> \
+//     /tmp/variant/sentinelone_connector_bg.wasm -o /tmp/variant/sentinelone_connector_bg.wasm
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
+
+const dirs = process.argv.slice(2).map((d) => resolve(d));
+if (dirs.length === 0) throw new Error('usage: node bench/ab.mjs <package dir> [<package dir> ...]');
+const builds = [];
+for (const dir of dirs) {
+  const glue = await import(`${pathToFileURL(`${dir}/sentinelone_connector.js`)}?${builds.length}`);
+  glue.initSync({ module: readFileSync(`${dir}/sentinelone_connector_bg.wasm`) });
+  builds.push({ name: dir, lookup: glue.getAgentBySerialNumber, size: readFileSync(`${dir}/sentinelone_connector_bg.wasm`).length });
+}
+
+const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: `eyJ${'a1B2c3D4'.repeat(20)}` };
+const agent = agentFromRow(ROWS[0], Date.now());
+const bodies = {
+  'empty page': JSON.stringify({ data: [], pagination: { totalItems: 0, nextCursor: null } }),
+  '1 agent': JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } }),
+};
+const ITERATIONS = 3000;
+for (const [label, body] of Object.entries(bodies)) {
+  const fetch = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
+  const input = { serialNumber: agent.serialNumber };
+  const best = builds.map(() => Infinity);
+  for (let round = 0; round < 9; round++) {
+    for (let k = 0; k < builds.length; k++) {
+      const at = (k + round) % builds.length;
+      const start = performance.now();
+      for (let i = 0; i < ITERATIONS; i++) await builds[at].lookup(connection, input, { fetch });
+      best[at] = Math.min(best[at], ((performance.now() - start) / ITERATIONS) * 1000);
+    }
+  }
+  console.log(`${label}:`);
+  builds.forEach((b, i) => console.log(`  ${best[i].toFixed(2).padStart(7)} µs  ${(best[i] / best[0]).toFixed(2)}×  ${b.size} bytes  ${b.name}`));
+}
