@@ -12,29 +12,44 @@ const MAX_DELAY_MS = 2147483647;
 /**
  * The three arguments of a capability call as one JSON text, `[connection, input, options]` (functions
  * and `undefined` become `null`; a `Date` its ISO text): one crossing instead of three. `undefined`
- * when one of them cannot be written as JSON, so that the connector can say which. Of `options`, only
- * what the core reads as JSON (see `jsonOptions`).
+ * when one of them cannot be written as JSON, so that the connector can say which. Of `connection` and
+ * `options`, only the properties the core reads as JSON (see `only`).
  */
 export function argsJson(connection, input, options) {
   try {
-    return JSON.stringify([connection, input, jsonOptions(options)]);
+    return JSON.stringify([only(connection, CONNECTION_PROPERTIES), input, only(options, JSON_OPTIONS)]);
   } catch {
     return undefined;
   }
 }
 
+/**
+ * One argument alone, as `argsJson` writes it (`at` 0 the connection, 1 the input), for the connector
+ * to tell which one is not JSON; `undefined` when it is not.
+ */
+export function argJson(at, value) {
+  try {
+    return value === undefined ? 'null' : JSON.stringify(at === 0 ? only(value, CONNECTION_PROPERTIES) : value);
+  } catch {
+    return undefined;
+  }
+}
+
+// The connection properties the core reads (the schema allows others, which it ignores).
+const CONNECTION_PROPERTIES = ['baseUrl', 'apiToken', 'siteIds', 'accountIds'];
 // The options the core reads as JSON; `fetch` and `onProgress` are read apart, as functions.
 const JSON_OPTIONS = ['timeoutMs', 'maxAttempts', 'now', 'maxSnapshotAgeMinutes'];
 
 /**
- * Only the options the core reads: a host's options object may also hold what JSON cannot (a logger
- * that refers to itself, an AbortSignal, a BigInt request id), and that must not fail the call.
- * Anything but an object is passed on as it is, for the core to refuse.
+ * Only the `names` the core reads of an object: a host's connection or options object may also hold
+ * what JSON cannot (a logger that refers to itself, an AbortSignal, a BigInt request id, an HTTP agent),
+ * and that must not fail the call. Anything but a plain object or a class instance (an array, a
+ * primitive) is passed on as it is, for the core to refuse.
  */
-function jsonOptions(options) {
-  if (options === null || typeof options !== 'object') return options;
+function only(value, names) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const read = {};
-  for (const name of JSON_OPTIONS) read[name] = options[name];
+  for (const name of names) read[name] = value[name];
   return read;
 }
 

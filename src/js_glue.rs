@@ -536,12 +536,18 @@ fn read_args(connection: &JsValue, input: &JsValue, options: &JsValue) -> [Resul
         }
     }
     [
-        to_json_value(connection),
-        to_json_value(input),
+        arg_json(0, connection),
+        arg_json(1, input),
         // Connection and input are read before the options: the options are only reached when both
         // read alone, and then they are what the joint text could not hold.
         Err(()),
     ]
+}
+
+/// Argument `at` (0 the connection, 1 the input) alone as a JSON tree, as the joint text holds it.
+fn arg_json(at: u8, value: &JsValue) -> Result<Value, ()> {
+    let text = crate::exports::arg_json(at, value).ok_or(())?;
+    crate::json::parse_value(&text).map_err(|_| ())
 }
 
 /// The arguments of a sync: connection and options as [`read_args`] reads them, the input apart, its
@@ -591,11 +597,6 @@ fn to_json_text(value: &JsValue) -> Result<String, ()> {
         .map_err(|_| ())?
         .as_string()
         .ok_or(())
-}
-
-/// Reads a JS value as a JSON tree.
-fn to_json_value(value: &JsValue) -> Result<Value, ()> {
-    crate::json::parse_value(&to_json_text(value)?).map_err(|_| ())
 }
 
 /// A sync reads many pages: its default deadline is the longest a call may have.

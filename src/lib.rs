@@ -88,6 +88,10 @@ mod exports {
             serial: Option<&str>,
         ) -> Option<String>;
 
+        /// Argument `at` (0 the connection, 1 the input) alone as JSON text; `None` when it is not JSON.
+        #[wasm_bindgen(js_name = argJson)]
+        pub(crate) fn arg_json(at: u8, value: &JsValue) -> Option<String>;
+
         /// `[connection, input, options]` as one JSON text; `None` when one of them is not JSON.
         #[wasm_bindgen(js_name = argsJson)]
         pub(crate) fn args_json(

@@ -209,6 +209,28 @@ test("what else a host keeps in options (a self-referring logger, a signal, a Bi
   assert.match(big.message, /options\.timeoutMs, maxAttempts, now and maxSnapshotAgeMinutes must be numbers, dates or strings/);
 });
 
+test('what else a host keeps on the connection (an HTTP agent, a logger, a BigInt id) never fails a call', async () => {
+  const { Agent } = await import('node:https');
+  const logger = { name: 'host-logger' };
+  logger.self = logger;
+  const rich = { ...connection, agent: new Agent({ keepAlive: true }), logger, tenantId: 42n };
+  const out = await lookup('C02XK1ABJG5J', undefined, rich);
+  assert.equal(out.agentFound, true);
+  const sync = await connector.syncAgents(rich, { osTypes: ['macos'] }, {});
+  assert.equal(sync.complete, true);
+  // What the connector reads is still read, and refused when it is not a value.
+  const big = await lookupError('C02XK1ABJG5J', undefined, { ...rich, apiToken: 10n });
+  assert.equal(big.code, 'INVALID_CONNECTION');
+  assert.match(big.message, /connection properties must be JSON values/);
+  const listed = await lookupError('C02XK1ABJG5J', undefined, [connection.baseUrl, connection.apiToken]);
+  assert.equal(listed.code, 'INVALID_CONNECTION');
+  assert.match(listed.message, /connection must be an object/);
+  // An input that is not JSON is named as the input, whatever the connection holds.
+  const input = await connector.getAgentBySerialNumber(rich, { serialNumber: 'C02XK1ABJG5J', trace: 1n }).catch((e) => e);
+  assert.equal(input.code, 'INVALID_INPUT');
+  assert.match(input.message, /input must be a JSON object/);
+});
+
 test('a host shim over the platform fetch, as an engine would write it', async () => {
   const log = [];
   const shim = async ({ method, url, headers, body }) => {
