@@ -1,7 +1,8 @@
 // Compares builds of the package in one Node process: warm lookups through each, interleaved in rounds,
 // best round kept (the machine is shared and noisy; a module loaded first can look faster on tiny calls,
 // so the rounds rotate the order). A directory is a wasm-bindgen `--target web` output:
-// `sentinelone_connector.js` and `sentinelone_connector_bg.wasm` (and its `snippets/`).
+// `sentinelone_connector.js` (with `snippets/`, or the driver inlined as scripts/build.sh does) and
+// `sentinelone_connector_bg.wasm`.
 //
 //   node bench/ab.mjs pkg /tmp/variant [...]
 //

@@ -5,9 +5,11 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 cargo build --quiet --release --target wasm32-unknown-unknown
-rm -rf pkg/snippets # the JS driver is copied here under a hash that changes with the crate
+rm -rf pkg/snippets # wasm-bindgen copies the JS driver here, under a hash that changes with the crate
 wasm-bindgen --target web --out-dir pkg --out-name sentinelone_connector \
   target/wasm32-unknown-unknown/release/sentinelone_connector.wasm
+# ...and the glue imports it from there: put it in the glue instead (one module to load, not two).
+node scripts/inline-driver.mjs pkg/sentinelone_connector.js
 # binaryen from npm: Debian's older wasm-opt emits a module that fails to load (externref table).
 # -ocimfs 100: a function with one caller is inlined only when small. V8 compiles wasm functions
 # lazily, on first call; one big function holding every rare path made a first lookup compile ~10 %
