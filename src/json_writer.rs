@@ -223,6 +223,12 @@ impl<T: WriteJson> WriteJson for Vec<T> {
     }
 }
 
+impl<T: WriteJson> WriteJson for Box<[T]> {
+    fn write_json(&self, out: &mut JsonWriter) {
+        (**self).write_json(out);
+    }
+}
+
 impl<T: WriteJson> WriteJson for BTreeMap<String, T> {
     fn write_json(&self, out: &mut JsonWriter) {
         out.begin_object();

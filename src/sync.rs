@@ -49,9 +49,9 @@ pub struct SerialEntry {
     pub agents: u32,
     /// The ids of the other agents with this serial, so that an incremental sync that reads one of
     /// them again does not count it twice (empty in snapshots written before it was kept).
-    pub other_agent_ids: Vec<String>,
+    pub other_agent_ids: Box<[String]>,
     /// The rules the preferred agent failed, except `lastActive` and `uniqueSerial` (judged at check time).
-    pub failed: Vec<Check>,
+    pub failed: Box<[Check]>,
 }
 
 /// Counts over a sync.
@@ -617,19 +617,23 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
             .last_active_date
             .as_deref()
             .and_then(timestamp::parse_micros);
+        // Boxed slices, not vectors: a sync keeps one entry per serial, and most have no others.
+        let mut others = std::mem::take(&mut entry.other_agent_ids).into_vec();
         if lookup::preference(&output, last_active, &current, current_last) != Ordering::Less {
             if let (None, Some(id)) = (known, &output.agent_id) {
-                entry.other_agent_ids.push(id.clone());
+                others.push(id.clone());
             }
+            entry.other_agent_ids = others.into_boxed_slice();
             return;
         }
         // This agent is preferred now: the one it replaces joins the others, and it leaves them.
         if let Some(at) = known {
-            entry.other_agent_ids.swap_remove(at);
+            others.swap_remove(at);
         }
         if let Some(replaced) = entry.agent_id.take() {
-            entry.other_agent_ids.push(replaced);
+            others.push(replaced);
         }
+        entry.other_agent_ids = others.into_boxed_slice();
     } else if entry.agents == 0 {
         entry.agents = 1;
     }
@@ -652,8 +656,7 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
         .iter()
         .filter(|c| c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
         .cloned()
-        // Copied, not `into_iter().filter().collect()`: that reuses the buffer, so an entry left with
-        // no check (a stale-only one) would keep its room.
+        // Into a boxed slice: exactly as long as the checks kept (none for most), no spare room.
         .collect();
 }
 
@@ -705,7 +708,7 @@ fn tally(snapshot: &mut Snapshot, rules: &TrustRules, now_ms: f64) {
 
 /// Every failed check of an entry at `now_ms`: the stored ones, plus `uniqueSerial` and `lastActive`.
 fn entry_checks(entry: &SerialEntry, rules: &TrustRules, now_ms: f64) -> Vec<Check> {
-    let mut failed = entry.failed.clone();
+    let mut failed = entry.failed.to_vec();
     if entry.agents > 1 && !rules.allow_ambiguous {
         failed.push(Check {
             rule: RuleId::UniqueSerial,
