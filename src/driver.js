@@ -104,10 +104,19 @@ export function expandJson(main, parts) {
   return expand(JSON.parse(main));
 }
 
+// The header names the core reads, as `drive` last received them, and split.
+let readNames;
+let readList;
+
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
 export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory, headerNames) {
   const send = typeof fetch === 'function' ? fetch : platformFetch;
-  const wanted = headerNames.split(',');
+  // The same names on every call: split once, not into a fresh array per call.
+  if (headerNames !== readNames) {
+    readNames = headerNames;
+    readList = headerNames.split(',');
+  }
+  const wanted = readList;
   return new Promise((resolve, reject) => {
     const live = new Map(); // effect id -> cancels it
     const bodies = new Map(); // fetch id -> the response text, reused as rawResponse
