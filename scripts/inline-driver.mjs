@@ -40,6 +40,9 @@ const inlined = [
   '})();',
 ].join('\n');
 // A function as the replacement: the driver's text is used as it is (no `$&` patterns).
-writeFileSync(gluePath, glue.replace(line, () => inlined));
+const result = glue.replace(line, () => inlined);
+// snippets/ is removed below: nothing else may still be loaded from it.
+if (result.includes('./snippets/')) throw new Error(`${gluePath} loads another snippet: it would be removed`);
+writeFileSync(gluePath, result);
 rmSync(snippetsDir, { recursive: true, force: true });
 console.log(`inlined the driver (${names.length} functions) into ${gluePath}`);
