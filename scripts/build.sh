@@ -10,6 +10,8 @@ wasm-bindgen --target web --out-dir pkg --out-name sentinelone_connector \
   target/wasm32-unknown-unknown/release/sentinelone_connector.wasm
 # ...and the glue imports it from there: put it in the glue instead (one module to load, not two).
 node scripts/inline-driver.mjs pkg/sentinelone_connector.js
+# ...and keep its init() from loading Node's fetch implementation when given bytes or a Module.
+node scripts/lazy-init.mjs pkg/sentinelone_connector.js
 # binaryen from npm: Debian's older wasm-opt emits a module that fails to load (externref table).
 # -ocimfs 100: a function with one caller is inlined only when small. V8 compiles wasm functions
 # lazily, on first call; one big function holding every rare path made a first lookup compile ~10 %
