@@ -11,9 +11,11 @@ rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name floor target/wasm32-unknown-unknown/release/connector_floor.wasm
 wasm-opt -Oz -ocimfs 100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/floor_bg.wasm -o pkg/floor_bg.wasm
+# The same entry as the package's pkg/node.js.
 cat >pkg/node.js <<'JS'
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { initSync } from './floor.js';
+const { readFileSync } = process.getBuiltinModule?.('fs') ?? createRequire(import.meta.url)('fs');
 initSync({ module: readFileSync(new URL('./floor_bg.wasm', import.meta.url)) });
 export * from './floor.js';
 JS

@@ -282,6 +282,23 @@ test('a Node host exits by itself right after a lookup: no deadline timer is lef
   assert.equal(stdout.trim(), 'true');
 });
 
+test('the Node entry loads by require() and on a Node without process.getBuiltinModule (< 20.16)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  // A shim in the child: the mock console runs in this process, which spawnSync blocks.
+  const body = JSON.stringify({ data: [{ id: '7', serialNumber: 'C02ENTRY0001' }], pagination: { totalItems: 1 } });
+  const lookUp = `.getAgentBySerialNumber({ baseUrl: 'https://entry.example', apiToken: 'entry-token-0123456789abcdef' },
+      { serialNumber: 'C02ENTRY0001' }, { fetch: async () => ({ status: 200, body: ${JSON.stringify(body)} }) })
+      .then((out) => console.log(out.agentId))`;
+  const hosts = [
+    ['--input-type=module', '-e', `delete process.getBuiltinModule; (await import('sentinelone-connector'))${lookUp};`],
+    ['--input-type=commonjs', '-e', `require('sentinelone-connector')${lookUp};`],
+  ];
+  for (const args of hosts) {
+    const run = spawnSync(process.execPath, args, { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.stdout.trim(), '7', `${args.join(' ')}\n${run.stderr}`);
+  }
+});
+
 test('timeoutMs bounds a call against a console that never answers', async () => {
   const { createServer } = await import('node:net');
   const sockets = new Set();
