@@ -30,7 +30,7 @@ bash scripts/build.sh
 bash scripts/check-size.sh
 
 step "CLI against the embedded mock console"
-node --test --test-reporter=spec tests/mock_console.test.mjs tests/cli.test.mjs
+node --test --test-reporter=spec tests/mock_console.test.mjs tests/cli.test.mjs tests/driver.test.mjs
 
 step "browser workbench in headless Chromium"
 node --test --test-reporter=spec tests/harness.test.mjs

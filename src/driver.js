@@ -219,11 +219,18 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       new Promise((adopt) => adopt(send(request))).then(
         (response) => {
           if (!live.delete(id)) return;
-          const read = readResponse(response, maxBodyBytes, wanted);
-          if (read.kind !== undefined) {
-            call.failed(id, read.kind, read.message);
-          } else {
-            deliver(id, read);
+          try {
+            const read = readResponse(response, maxBodyBytes, wanted);
+            if (read.kind !== undefined) {
+              call.failed(id, read.kind, read.message);
+            } else {
+              deliver(id, read);
+            }
+          } catch (error) {
+            // Unforeseen (readResponse already catches what a hostile response throws): thrown out of
+            // here it would leave the call waiting for its deadline, and end a Node host's process as an
+            // unhandled rejection. It fails this fetch instead (a second report for it is ignored).
+            call.failed(id, CONTRACT, `the response could not be handed to the connector: ${describeRejection(error, 'the driver caught')}`);
           }
           step();
         },
@@ -376,14 +383,14 @@ function readResponse(response, maxBodyBytes, wanted) {
   if (response === null || typeof response !== 'object') {
     return contract('the fetch shim must resolve with an object { status, headers?, body }');
   }
-  if (response[NOT_A_RESPONSE]) {
-    return contract('the platform fetch resolved with something that is not a Response');
-  }
   let status;
   let body;
   let headers;
   let owned;
   try {
+    if (response[NOT_A_RESPONSE]) {
+      return contract('the platform fetch resolved with something that is not a Response');
+    }
     status = response.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       return contract('response.status must be an integer HTTP status from 100 to 599');
@@ -458,21 +465,25 @@ function headerList(headers, wanted) {
   return list;
 }
 
-/** A rejection as text: never assumes it holds an Error. */
-function describeRejection(value) {
+/**
+ * A rejection (or whatever was thrown) as text: never assumes it holds an Error. `origin` says where a
+ * value with no message of its own came from.
+ */
+function describeRejection(value, origin = 'the fetch shim rejected with') {
   let text;
-  if (value instanceof Error) {
-    try {
+  try {
+    if (value instanceof Error) {
       text = String(value.message);
-    } catch {
-      text = 'the fetch shim rejected with an Error whose message cannot be read';
+    } else if (typeof value === 'string') {
+      text = value;
+    } else if (value === undefined) {
+      text = `${origin} undefined`;
+    } else {
+      text = `${origin} a non-Error value (${typeof value})`;
     }
-  } else if (typeof value === 'string') {
-    text = value;
-  } else if (value === undefined) {
-    text = 'the fetch shim rejected with undefined';
-  } else {
-    text = `the fetch shim rejected with a non-Error value (${typeof value})`;
+  } catch {
+    // A getter that throws, or a Proxy whose every trap does (even the one `instanceof` asks).
+    text = `${origin} a value that cannot be read`;
   }
   return Array.from(text).slice(0, 500).join('');
 }

@@ -68,3 +68,57 @@ test('the ./web entry with one explicit init() and a host shim', async () => {
   assert.deepEqual(result.seen, ['https://usea1-partners.sentinelone.net/web/api/v2.1/agents?serialNumber__contains=SHIM0001&limit=1000']);
   assert.equal(result.manifest, 'sentinelOneConnector');
 });
+
+// Only a cross-origin isolated page has SharedArrayBuffer, and there TextDecoder refuses a view of one:
+// bytes that are not UTF-8 are decoded from a copy (the driver's `slice()`), which only this page tests.
+test('response bytes in a SharedArrayBuffer, UTF-8 or not, in a cross-origin isolated page', async () => {
+  const isolated = await browser.newPage();
+  isolated.on('pageerror', (e) => console.error('pageerror', e));
+  await isolated.route('**/isolated.html', (route) => route.fulfill({
+    status: 200,
+    contentType: 'text/html',
+    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+    body: '<!doctype html><title>isolated</title>',
+  }));
+  await isolated.goto(`${mock.url}/isolated.html`);
+  const result = await isolated.evaluate(async () => {
+    const c = await import('/pkg/index.js');
+    const text = JSON.stringify({ data: [{ id: '9', serialNumber: 'SAB00001', computerName: 'HOST-9' }], pagination: { totalItems: 1 } });
+    const utf8 = new TextEncoder().encode(text);
+    // A lone continuation byte and a truncated sequence spliced in before the computer name.
+    const at = text.indexOf('HOST-');
+    const bad = new Uint8Array(utf8.length + 2);
+    bad.set(utf8.subarray(0, at));
+    bad.set([0x80, 0xc3], at);
+    bad.set(utf8.subarray(at), at + 2);
+    const shared = (bytes) => {
+      const view = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      view.set(bytes);
+      return view;
+    };
+    let refused = false;
+    try {
+      new TextDecoder().decode(shared(bad));
+    } catch {
+      refused = true;
+    }
+    const lookUp = (body) => c.getAgentBySerialNumber(
+      { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'browser-test-token-00000000' },
+      { serialNumber: 'SAB00001' },
+      { fetch: async () => ({ status: 200, body }) },
+    );
+    const good = await lookUp(shared(utf8));
+    const invalid = await lookUp(shared(bad));
+    return {
+      isolated: crossOriginIsolated,
+      refused,
+      good: [good.agentId, good.computerName, good.rawResponse.data[0].computerName],
+      invalid: [invalid.agentId, invalid.computerName, invalid.rawResponse.data[0].computerName],
+    };
+  });
+  await isolated.close();
+  assert.equal(result.isolated, true, 'the page is cross-origin isolated');
+  assert.equal(result.refused, true, "this browser's TextDecoder refuses a shared view: the case is real");
+  assert.deepEqual(result.good, ['9', 'HOST-9', 'HOST-9']);
+  assert.deepEqual(result.invalid, ['9', '\uFFFD\uFFFDHOST-9', '\uFFFD\uFFFDHOST-9']);
+});

@@ -46,7 +46,15 @@ export function rejectingShim(kind) {
     case 'object': return () => Promise.reject({ reason: 'weird' });
     case 'throws': return () => { throw new Error('sync throw'); };
     case 'throws-null': return () => { throw null; };
+    case 'proxy': return () => Promise.reject(hostile());
   }
+}
+// An object every operation on which throws (`typeof` aside); `thenable` false: reading its `then`
+// does not, so that a promise resolves with it rather than rejecting.
+function hostile(thenable = true) {
+  const trap = () => { throw new Error('hostile'); };
+  const get = (target, key) => (key === 'then' && !thenable ? undefined : trap());
+  return new Proxy({}, { get, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
 }
 export function brokenShim(kind) {
   switch (kind) {
@@ -57,6 +65,7 @@ export function brokenShim(kind) {
     case 'body-number': return async () => ({ status: 200, body: 42 });
     case 'body-missing': return async () => ({ status: 200 });
     case 'getter-throws': return async () => ({ status: 200, get body() { throw new Error('nope'); } });
+    case 'proxy': return async () => hostile(false);
   }
 }
 export function isError(value) { return value instanceof Error; }
@@ -402,6 +411,7 @@ async fn misbehaving_shims_are_classified_never_a_trap() {
         "object",
         "throws",
         "throws-null",
+        "proxy",
     ] {
         let error = expect_error(
             lookup("C02XK1ABJG5J", &rejecting_shim(kind)).await,
@@ -419,6 +429,7 @@ async fn misbehaving_shims_are_classified_never_a_trap() {
         "body-number",
         "body-missing",
         "getter-throws",
+        "proxy",
     ] {
         expect_error(
             lookup("C02XK1ABJG5J", &broken_shim(kind)).await,

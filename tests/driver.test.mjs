@@ -1,0 +1,60 @@
+// The JS driver (src/driver.js) alone, against a fake call that stands in for the core: what it does
+// when something it does not foresee throws while it hands a response over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { drive } from '../src/driver.js';
+
+const CONTRACT = 1;
+const HEADER_NAMES = 'retry-after,content-type';
+
+/** A fake core: asks for one fetch, then ends with what it was told. `fetched` throws `fault`. */
+function fakeCall(fault) {
+  const reports = [];
+  let polls = 0;
+  return {
+    reports,
+    rawFrom: undefined,
+    poll() {
+      polls += 1;
+      if (polls === 1) {
+        const request = { method: 'GET', url: 'https://console.example/web/api/v2.1/agents', headers: {} };
+        return JSON.stringify({ fetch: [[1, request]], sleep: [], cancel: [], progress: [], again: false });
+      }
+      return { reports };
+    },
+    bodyBuffer() {
+      return 0;
+    },
+    fetched() {
+      throw fault;
+    },
+    failed(id, kind, message) {
+      reports.push({ id, kind, message });
+    },
+    fired() {},
+    free() {},
+  };
+}
+
+test('a fault while a response is handed over fails that fetch at once, naming the fault', async () => {
+  for (const fault of [new TypeError('the view must not be shared'), 'a thrown string', undefined]) {
+    const call = fakeCall(fault);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const shim = async () => ({ status: 200, headers: {}, body: '{"data":[]}' });
+    const unhandled = [];
+    const onUnhandled = (reason) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const deadline = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000).unref());
+    const outcome = await Promise.race([drive(call, shim, undefined, 1024, false, memory, HEADER_NAMES), deadline]);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onUnhandled);
+    assert.notEqual(outcome, 'still waiting', 'the call went on at once');
+    assert.equal(call.reports.length, 1);
+    assert.equal(call.reports[0].id, 1);
+    assert.equal(call.reports[0].kind, CONTRACT);
+    assert.match(call.reports[0].message, /^the response could not be handed to the connector: /);
+    const named = fault instanceof Error ? /must not be shared$/ : fault === undefined ? /the driver caught undefined$/ : /a thrown string$/;
+    assert.match(call.reports[0].message, named);
+    assert.deepEqual(unhandled, []);
+  }
+});
