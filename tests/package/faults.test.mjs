@@ -101,3 +101,62 @@ test("a polyfilled platform fetch's Response is accepted; what is not a Response
     globalThis.fetch = platform;
   }
 });
+
+// A Proxy every operation on which throws (`typeof` aside; `then` readable when `thenable` is false).
+function hostile({ thenable = false, callable = false } = {}) {
+  const trap = () => {
+    throw new Error('hostile');
+  };
+  const get = (target, key) => (key === 'then' && !thenable ? undefined : trap());
+  const traps = { get, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, apply: trap };
+  return new Proxy(callable ? function () {} : {}, traps);
+}
+
+test('a hostile value in any argument of any export: a coded Error or an output, never a trap', async () => {
+  const h = hostile();
+  const fn = hostile({ callable: true });
+  const fetch = async () => ({ status: 200, body: '{"data":[],"pagination":{"totalItems":0}}' });
+  const c = connector;
+  const cases = [
+    ['INVALID_CONNECTION', () => c.getAgentBySerialNumber(h, { serialNumber: 'X1' }, { fetch })],
+    ['INVALID_CONNECTION', () => c.getAgentBySerialNumber(hostile({ thenable: true }), { serialNumber: 'X1' }, { fetch })],
+    ['INVALID_INPUT', () => c.getAgentBySerialNumber(connection, h, { fetch })],
+    ['INVALID_INPUT', () => c.getAgentBySerialNumber(connection, { serialNumber: 'X1' }, h)],
+    ['NETWORK', () => c.getAgentBySerialNumber(connection, { serialNumber: 'X1' }, { fetch: fn, maxAttempts: 1 })],
+    ['INVALID_INPUT', () => c.evaluateDeviceTrust(connection, { serialNumber: 'X1', rules: h }, { fetch })],
+    ['UNKNOWN_CAPABILITY', () => c.invoke(h, { connection, input: {} }, { fetch })],
+    ['INVALID_CONNECTION', () => c.invoke('getAgentBySerialNumber', h, { fetch })],
+    ['INVALID_CONNECTION', () => c.syncAgents(h, {}, { fetch })],
+    ['INVALID_INPUT', () => c.syncAgents(connection, h, { fetch })],
+    ['INVALID_INPUT', () => c.syncAgents(connection, {}, h)],
+    ['INVALID_INPUT', () => c.checkSerial(h, 'X1')],
+    ['INVALID_INPUT', () => c.checkSerial({}, 'X1', h)],
+    ['UNKNOWN_CAPABILITY', () => c.inputSchema(h)],
+    ['UNKNOWN_CAPABILITY', () => c.outputSchema(h)],
+    // Outputs: a health check reports a bad configuration; a progress callback that throws is the host's.
+    ['output', () => c.testConnection(h, h, h).then((out) => assert.equal(out.ok, false))],
+    ['output', () => c.syncAgents(connection, {}, { fetch, onProgress: fn }).then((out) => assert.equal(out.complete, true))],
+  ];
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    for (const [expected, run] of cases) {
+      let outcome;
+      try {
+        await run();
+        outcome = 'output';
+      } catch (error) {
+        assert.ok(error instanceof Error, `${run}: threw a non-Error`);
+        outcome = error.code;
+      }
+      assert.equal(outcome, expected, String(run));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, []);
+  const after = await lookup({ maxAttempts: 1 });
+  assert.equal(after.agentId, '1550901640146865256', 'the instance still serves a correct lookup');
+});
