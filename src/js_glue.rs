@@ -721,7 +721,13 @@ pub fn check_serial(
     if !snapshot.is_object() {
         return Err(invalid("snapshot must be the object syncAgents returned"));
     }
-    let serial_value = serial.as_string().map(Value::String);
+    let serial_value = match serial.as_string() {
+        Some(text) => Some(Value::String(text)),
+        None if serial.is_undefined() || serial.is_null() => None,
+        // Not text: only that is read of it, so that it is named as the lookups name it ("must be a
+        // string"), not as missing. (Its content is never read: a hostile object stays unread.)
+        None => Some(Value::Array(Vec::new())),
+    };
     let trimmed = crate::serial::validate(serial_value.as_ref()).ok();
     let not_a_snapshot = || invalid("snapshot is not a syncAgents snapshot");
     let parts = crate::exports::snapshot_parts_json(snapshot, trimmed)

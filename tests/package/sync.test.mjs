@@ -64,6 +64,11 @@ test('checkSerial: unknown serials, placeholders and stale snapshots are not tru
   const sync = await connector.syncAgents(connection, {}, { logger, now: NOW });
   assert.ok(Object.keys(sync.serials).length > 0);
   assert.throws(() => connector.checkSerial(snapshot, 'C02XK1ABJG5J', { ...extra, maxSnapshotAgeMinutes: 1n }), /must be numbers, dates or strings/);
+  // The serial as the lookups read it: missing, not a string, empty.
+  for (const [serial, message] of [[undefined, /serialNumber is required/], [null, /serialNumber is required/],
+    [12345, /serialNumber must be a string/], [{ serial: 'C02XK1ABJG5J' }, /serialNumber must be a string/], ['  ', /serialNumber is empty/]]) {
+    assert.throws(() => connector.checkSerial(snapshot, serial, { now: NOW }), (error) => error.code === 'INVALID_INPUT' && message.test(error.message));
+  }
 });
 
 test('a sync that fails mid-way resumes from its cursor', async () => {
