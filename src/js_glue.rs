@@ -375,7 +375,9 @@ fn token_of(connection: &Result<ConnectionProperties, ConnectorError>) -> Option
         .and_then(|c| c.api_token.as_ref())
         .and_then(|t| t.as_str())
         .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
+        // A token refused as too short was never sent and no message repeats it; redacting it would
+        // only garble the message about it (a placeholder token "e" or "token" spelled inside it).
+        .filter(|t| t.len() >= crate::connection::MIN_TOKEN_CHARS)
 }
 
 /// The transport and runtime of one call: requests and timers become effects for the JS driver.

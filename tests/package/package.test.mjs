@@ -162,6 +162,12 @@ test('placeholders and bad connections fail before any request', async () => {
   const before = mock.requests.length;
   assert.equal((await lookupError('To be filled by O.E.M.')).code, 'INVALID_INPUT');
   assert.equal((await lookupError('C02XK1ABJG5J', undefined, { baseUrl: 'http://example.com', apiToken: MOCK_API_TOKEN })).code, 'INVALID_CONNECTION');
+  // Placeholder tokens a designer types while trying a flow: the message about them stays readable.
+  for (const apiToken of ['e', 'a', 'token', 'api', 'Token', 'changeme']) {
+    const error = await lookupError('C02XK1ABJG5J', undefined, { baseUrl: mock.url, apiToken });
+    assert.equal(error.code, 'INVALID_CONNECTION');
+    assert.equal(error.message, 'invalid connection: apiToken is too short to be a SentinelOne API token');
+  }
   assert.equal(mock.requests.length, before);
 });
 
