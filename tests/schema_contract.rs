@@ -158,3 +158,34 @@ fn the_embedded_manifest_expands_to_the_resolved_one_and_stores_repeats_once() {
     // No schema text starts with NUL, so a placeholder can only be one.
     assert!(!MANIFEST_JSON.contains("\\u0000"));
 }
+
+#[test]
+fn the_connection_schema_accepts_exactly_the_tokens_the_code_accepts() {
+    let schema = manifest()["connectionProperties"].clone();
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let sixteen = "0123456789abcdef";
+    let tokens = [
+        "e".to_owned(),
+        "token".to_owned(),
+        sixteen[..15].to_owned(),
+        sixteen.to_owned(),
+        format!("{sixteen}\n"),
+        format!("  {sixteen}\t"),
+        format!("ApiToken {sixteen}"),
+        format!("{sixteen} {sixteen}"),
+        format!("{sixteen}é"),
+        format!("{sixteen}\u{7f}"),
+        format!("eyJ{}", "a1B2.c3_D4-".repeat(30)),
+        String::new(),
+        " \n".to_owned(),
+    ];
+    for token in tokens {
+        let declared = validator.is_valid(&json!({ "baseUrl": support::BASE, "apiToken": token }));
+        let accepted =
+            sentinelone_connector::connection::Connection::new(support::BASE, &token).is_ok();
+        assert_eq!(
+            declared, accepted,
+            "{token:?}: schema {declared}, code {accepted}"
+        );
+    }
+}
