@@ -20,7 +20,10 @@ cd "$(dirname "$0")/.."
 # starting inside a JSON escape is redacted with the escape (rawResponse stays JSON); +0.1 KB for
 # reading only the connection properties the core reads; +0.9 KB / +0.2 KB for entries whose lists are
 # boxed slices (a 20,000-agent sync leaves 8.39 MB, was 8.98 with the ids in a vector, 8.52 before).
-MAX_RAW=206300
+# Eighth session: +0.1 KB for precise messages and contract: checkSerial names a serial that is not a
+# string, a placeholder token refused as too short is not redacted out of the message about it, and
+# the connection schema states the token's 16-character minimum.
+MAX_RAW=206350
 MAX_GZIP=87250
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
