@@ -189,3 +189,48 @@ fn the_connection_schema_accepts_exactly_the_tokens_the_code_accepts() {
         );
     }
 }
+
+#[test]
+fn the_connection_schema_accepts_every_base_url_the_code_accepts() {
+    let schema = manifest()["connectionProperties"].clone();
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let declared = |url: &str| validator.is_valid(&json!({ "baseUrl": url, "apiToken": TOKEN16 }));
+    let accepted =
+        |url: &str| sentinelone_connector::connection::Connection::new(url, TOKEN16).is_ok();
+    // The schema cannot say all the code checks (http only for loopback hosts, host syntax), so it
+    // may accept more; it must never refuse what the connector accepts (a pasted trailing newline).
+    for url in [
+        "https://usea1-partners.sentinelone.net",
+        "https://usea1-partners.sentinelone.net/",
+        "HTTPS://Usea1-Partners.SentinelOne.net/web/api/v2.1/",
+        "  https://usea1-partners.sentinelone.net\n",
+        "https://usea1-partners.sentinelone.net:8443/console",
+        "https://[::1]",
+        "http://localhost:4010",
+        "http://127.0.0.1:4010/",
+    ] {
+        assert!(accepted(url), "{url:?} is accepted by the code");
+        assert!(
+            declared(url),
+            "{url:?}: the schema refuses what the code accepts"
+        );
+    }
+    for url in [
+        "usea1-partners.sentinelone.net",
+        "https://user:pw@usea1-partners.sentinelone.net",
+        "https://usea1-partners.sentinelone.net?x=1",
+        "https://usea1-partners.sentinelone.net#top",
+        "https://usea1 partners.sentinelone.net",
+        "ftp://usea1-partners.sentinelone.net",
+        "",
+    ] {
+        assert!(!accepted(url), "{url:?} is refused by the code");
+        assert!(
+            !declared(url),
+            "{url:?}: the schema accepts what the code refuses"
+        );
+    }
+}
+
+/// A token both the schema and the code accept.
+const TOKEN16: &str = "0123456789abcdef";
