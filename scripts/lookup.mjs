@@ -1,15 +1,36 @@
 // Runs one capability and prints the connector's output JSON (default: Get Agent by Serial Number).
 // Against a real console when S1_BASE_URL and S1_API_TOKEN are set; otherwise against the embedded mock.
 //
-//   node scripts/lookup.mjs [SERIAL] [--capability getAgentBySerialNumber|evaluateDeviceTrust|testConnection]
+//   node scripts/lookup.mjs [SERIAL] [--capability getAgentBySerialNumber|evaluateDeviceTrust|testConnection] [--help]
+import { parseArgs } from 'node:util';
 import { invoke } from '../pkg/node.js';
 import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
 
-const argv = process.argv.slice(2);
-const flag = argv.indexOf('--capability');
-const capability = flag >= 0 ? argv[flag + 1] : 'getAgentBySerialNumber';
-const args = argv.filter((a, i) => !a.startsWith('--') && (flag < 0 || i !== flag + 1));
-const serialNumber = args[0] ?? 'C02XK1ABJG5J';
+const USAGE = `usage: bash scripts/main.sh [SERIAL] [--capability NAME]   (NAME: getAgentBySerialNumber, the default,
+         evaluateDeviceTrust, testConnection; a serial starting with "-" goes after "--")
+       bash scripts/main.sh --serve [--port N]`;
+
+// Strict: a mistyped flag or a second serial is refused, never silently ignored for a default lookup.
+let parsed;
+try {
+  parsed = parseArgs({
+    options: { capability: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (parsed.positionals.length > 1) {
+  console.error(`one serial number at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const capability = parsed.values.capability ?? 'getAgentBySerialNumber';
+const serialNumber = parsed.positionals[0] ?? 'C02XK1ABJG5J';
 
 let mock = null;
 let connection;

@@ -9,8 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NEED_BROWSER=0 bash scripts/setup.sh >&2
 bash scripts/build.sh >&2
-if [ "${1:-}" = "--serve" ]; then
-  shift
-  exec node scripts/serve.mjs "$@"
+# --serve anywhere among the arguments; the rest go to the server (--port N) or the lookup.
+rest=()
+serve=0
+for arg in "$@"; do
+  if [ "$arg" = "--serve" ]; then serve=1; else rest+=("$arg"); fi
+done
+if [ "$serve" = 1 ]; then
+  exec node scripts/serve.mjs ${rest[@]+"${rest[@]}"}
 fi
-exec node scripts/lookup.mjs "$@"
+exec node scripts/lookup.mjs ${rest[@]+"${rest[@]}"}

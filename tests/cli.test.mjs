@@ -54,3 +54,43 @@ test('--capability runs the trust evaluation and the connection test', () => {
   assert.equal(health.ok, true);
   assert.equal(health.agentCount, 58);
 });
+
+test('a mistyped flag or a second serial is refused with the usage (exit 2), never run as a default lookup', () => {
+  for (const args of [['--bogus'], ['--capabilty', 'testConnection'], ['C02XK1ABJG5J', 'C02FH1ZZQ05D'], ['--capability']]) {
+    const run = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.equal(run.stdout, '', 'nothing looked up');
+    assert.match(run.stderr, /usage: bash scripts\/main\.sh/);
+  }
+  const help = spawnSync(process.execPath, [cli, '--help'], { env, encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^usage: bash scripts\/main\.sh/);
+  // A serial that starts with "-" goes after "--".
+  const dashed = spawnSync(process.execPath, [cli, '--', '-C02XK1'], { env, encoding: 'utf8' });
+  assert.equal(dashed.status, 0, dashed.stderr);
+  assert.equal(JSON.parse(dashed.stdout).agentFound, false);
+});
+
+test('the workbench server refuses a bad port or flag (exit 2) and serves on a free port', async () => {
+  const serve = fileURLToPath(new URL('../scripts/serve.mjs', import.meta.url));
+  for (const args of [['--port', '99999'], ['--port', 'abc'], ['--bogus']]) {
+    const run = spawnSync(process.execPath, [serve, ...args], { env, encoding: 'utf8', timeout: 10_000 });
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, /usage: bash scripts\/main\.sh --serve/);
+  }
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [serve, '--port', '0'], { env });
+  try {
+    const line = await new Promise((resolve, reject) => {
+      child.stdout.once('data', (data) => resolve(String(data)));
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const url = /Workbench: (http:\/\/127\.0\.0\.1:\d+\/www\/)/.exec(line)?.[1];
+    assert.ok(url, line);
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+  } finally {
+    child.kill();
+  }
+});
