@@ -2,7 +2,7 @@
 // Against a real console when S1_BASE_URL and S1_API_TOKEN are set; otherwise against the embedded mock.
 //
 //   node scripts/lookup.mjs [SERIAL] [--capability getAgentBySerialNumber|evaluateDeviceTrust|testConnection] [--help]
-import { parseArgs } from 'node:util';
+import { argsOrExit, exitWithUsage } from './args.mjs';
 import { invoke } from '../pkg/node.js';
 import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
 
@@ -10,24 +10,9 @@ const USAGE = `usage: bash scripts/main.sh [SERIAL] [--capability NAME]   (NAME:
          evaluateDeviceTrust, testConnection; a serial starting with "-" goes after "--")
        bash scripts/main.sh --serve [--port N]`;
 
-// Strict: a mistyped flag or a second serial is refused, never silently ignored for a default lookup.
-let parsed;
-try {
-  parsed = parseArgs({
-    options: { capability: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
-} catch (error) {
-  console.error(`${error.message}\n${USAGE}`);
-  process.exit(2);
-}
-if (parsed.values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const parsed = argsOrExit({ capability: { type: 'string' } }, USAGE, true);
 if (parsed.positionals.length > 1) {
-  console.error(`one serial number at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}\n${USAGE}`);
-  process.exit(2);
+  exitWithUsage(`one serial number at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`, USAGE);
 }
 const capability = parsed.values.capability ?? 'getAgentBySerialNumber';
 const serialNumber = parsed.positionals[0] ?? 'C02XK1ABJG5J';

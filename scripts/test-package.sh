@@ -10,7 +10,7 @@ tarball=$(cd pkg && npm pack --silent --pack-destination "$repo/build" 2>/dev/nu
 cat >"$scratch/package.json" <<JSON
 { "name": "scratch-host", "private": true, "type": "module" }
 JSON
-cp tests/package/*.test.mjs tests/package/consumer.ts tests/package/index.html "$scratch/"
+cp tests/package/*.mjs tests/package/consumer.ts tests/package/index.html "$scratch/"
 (
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \

@@ -5,28 +5,9 @@
 // Run by scripts/test-package.sh from inside the scratch project; REPO points at the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LAZY, spyOnLazyGlobals } from './lazy-globals.mjs';
 
-const LAZY = ['Headers', 'Response', 'Request', 'FormData'];
-const touched = [];
-const watched = [];
-for (const name of LAZY) {
-  const original = Object.getOwnPropertyDescriptor(globalThis, name);
-  if (original === undefined) continue;
-  watched.push(name);
-  // Reading a data property's value is harmless; only an accessor's getter does the loading.
-  const read = original.get ? () => original.get.call(globalThis) : () => original.value;
-  Object.defineProperty(globalThis, name, {
-    configurable: true,
-    enumerable: original.enumerable,
-    get() {
-      touched.push(name);
-      return read();
-    },
-    set(value) {
-      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: original.enumerable });
-    },
-  });
-}
+const { touched, watched } = spyOnLazyGlobals();
 
 const REPO = process.env.REPO;
 const connector = await import('sentinelone-connector');

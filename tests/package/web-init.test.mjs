@@ -7,22 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spyOnLazyGlobals } from './lazy-globals.mjs';
 
-const LAZY = ['Headers', 'Response', 'Request', 'FormData'];
-const touched = [];
-for (const name of LAZY) {
-  const original = Object.getOwnPropertyDescriptor(globalThis, name);
-  if (original === undefined) continue;
-  const read = original.get ? () => original.get.call(globalThis) : () => original.value;
-  Object.defineProperty(globalThis, name, {
-    configurable: true,
-    enumerable: original.enumerable,
-    get() {
-      touched.push(name);
-      return read();
-    },
-  });
-}
+const { touched } = spyOnLazyGlobals();
 
 const glue = import.meta.resolve('sentinelone-connector/web');
 const wasmUrl = new URL('sentinelone_connector_bg.wasm', glue);
