@@ -109,35 +109,50 @@ function agentFilter(params) {
 /** Answers GET /agents: filters, sorts by id, pages by cursor; 400 for values the API refuses. */
 export function listAgents(fleet, params, maxPageSize = 1000) {
   if (!Array.isArray(fleet)) return listLazy(fleet, params, maxPageSize);
-  const bad = (detail) => ({ status: 400, body: errorBody(4000010, 'Validation Error', detail) });
-  const limitText = params.get('limit') ?? '10';
-  const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) {
-    return bad('limit: Must be between 1 and 1000.');
-  }
+  const paged = paging(params);
+  if (paged.refused) return paged.refused;
   const filter = agentFilter(params);
   if (filter.refused) return filter.refused;
   let agents = filter.any ? fleet.filter(filter.test) : fleet;
   agents = [...agents].sort((a, b) => (a.id.length - b.id.length) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const totalItems = agents.length;
-  if (params.get('countOnly') === 'true') {
+  if (paged.countOnly) {
     return { status: 200, body: JSON.stringify({ data: [], pagination: { nextCursor: null, totalItems } }) };
   }
-  let offset = 0;
-  const cursor = params.get('cursor');
-  if (cursor !== null) {
-    let decoded = null;
-    try { decoded = /^offset:(\d+)$/.exec(atob(cursor)); } catch { decoded = null; }
-    if (!decoded) return bad('cursor: Invalid cursor.');
-    offset = Number(decoded[1]);
-  } else if (params.get('skip') !== null) {
-    offset = Number(params.get('skip')) || 0;
-  }
-  const size = Math.min(limit, maxPageSize);
-  const page = agents.slice(offset, offset + size);
+  const { offset } = paged;
+  const page = agents.slice(offset, offset + Math.min(paged.limit, maxPageSize));
   const nextOffset = offset + page.length;
   const nextCursor = nextOffset < totalItems ? btoa(`offset:${nextOffset}`) : null;
   return { status: 200, body: JSON.stringify({ data: page, pagination: { nextCursor, totalItems } }) };
+}
+
+/**
+ * The paging parameters as the API reads them, `{ limit, offset, countOnly }`, or the 400 it answers
+ * (`refused`): limit 1-1000 (default 10), skip 0-1000, sortOrder asc or desc, a cursor this console made.
+ */
+function paging(params) {
+  const refuse = (detail) => ({ refused: { status: 400, body: errorBody(4000010, 'Validation Error', detail) } });
+  const limitText = params.get('limit') ?? '10';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) return refuse('limit: Must be between 1 and 1000.');
+  const sortOrder = params.get('sortOrder');
+  if (sortOrder !== null && sortOrder !== 'asc' && sortOrder !== 'desc') {
+    return refuse('sortOrder: Must be one of: asc, desc.');
+  }
+  let offset = 0;
+  const cursor = params.get('cursor');
+  const skip = params.get('skip');
+  if (cursor !== null) {
+    let decoded = null;
+    try { decoded = /^offset:(\d+)$/.exec(atob(cursor)); } catch { decoded = null; }
+    if (!decoded) return refuse('cursor: Invalid cursor.');
+    offset = Number(decoded[1]);
+  } else if (skip !== null) {
+    // "To iterate over more than 1000 items, use cursor."
+    if (!/^\d+$/.test(skip) || Number(skip) > 1000) return refuse('skip: Must be between 0 and 1000.');
+    offset = Number(skip);
+  }
+  return { limit, offset, countOnly: params.get('countOnly') === 'true' };
 }
 
 const FILTER_PARAMS = ['serialNumber__contains', 'updatedAt__gt', ...Object.keys(CSV_FILTERS)];
@@ -166,22 +181,12 @@ function listLazy(fleet, params, maxPageSize) {
     }
     return listAgents(found.matching, params, maxPageSize);
   }
-  const limitText = params.get('limit') ?? '10';
-  const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) {
-    return { status: 400, body: errorBody(4000010, 'Validation Error', 'limit: Must be between 1 and 1000.') };
-  }
-  if (params.get('countOnly') === 'true') {
+  const paged = paging(params);
+  if (paged.refused) return paged.refused;
+  if (paged.countOnly) {
     return { status: 200, body: JSON.stringify({ data: [], pagination: { nextCursor: null, totalItems: fleet.size } }) };
   }
-  let offset = 0;
-  const cursor = params.get('cursor');
-  if (cursor !== null) {
-    let decoded = null;
-    try { decoded = /^offset:(\d+)$/.exec(atob(cursor)); } catch { decoded = null; }
-    if (!decoded) return { status: 400, body: errorBody(4000010, 'Validation Error', 'cursor: Invalid cursor.') };
-    offset = Number(decoded[1]);
-  }
+  const { limit, offset } = paged;
   const end = Math.min(fleet.size, offset + Math.min(limit, maxPageSize));
   const page = [];
   for (let i = offset; i < end; i++) page.push(fleet.at(i));

@@ -51,3 +51,28 @@ test('the filter of a generated fleet is not carried over to the next request wi
   assert.deepEqual([...os(windows)], ['windows']);
   assert.deepEqual([...os(macos)], ['macos']);
 });
+
+test('paging parameters are refused as the OpenAPI definition bounds them, by a listed and a generated fleet', () => {
+  const detail = (fleet, query) => {
+    const answer = listAgents(fleet, new URLSearchParams(query));
+    return answer.status === 200 ? 200 : JSON.parse(answer.body).errors[0].detail;
+  };
+  const cases = [
+    ['limit=0', 'limit: Must be between 1 and 1000.'],
+    ['limit=1001', 'limit: Must be between 1 and 1000.'],
+    ['limit=ten', 'limit: Must be between 1 and 1000.'],
+    ['skip=1001', 'skip: Must be between 0 and 1000.'],
+    ['skip=-1', 'skip: Must be between 0 and 1000.'],
+    ['sortOrder=sideways', 'sortOrder: Must be one of: asc, desc.'],
+    ['cursor=garbage', 'cursor: Invalid cursor.'],
+    ['limit=5&skip=1000&sortOrder=desc', 200],
+  ];
+  for (const [query, expected] of cases) {
+    assert.equal(detail(listed, query), expected, `listed: ${query}`);
+    assert.equal(detail(lazy, query), expected, `generated: ${query}`);
+  }
+  // skip pages as a cursor does, in both.
+  const page = (fleet) => JSON.parse(listAgents(fleet, new URLSearchParams('limit=3&skip=10')).body).data.map((a) => a.id);
+  assert.deepEqual(page(lazy), page(listed));
+  assert.equal(page(lazy).length, 3);
+});
