@@ -150,6 +150,15 @@ impl Default for TrustRules {
     }
 }
 
+/// Whether `value` is written as SentinelOne writes OS types, network statuses and operational
+/// states: not empty, no capitals, no spaces.
+fn is_reported_form(value: &str) -> bool {
+    !value.is_empty()
+        && !value
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace())
+}
+
 impl TrustRules {
     /// Reads `input.rules`: absent or null means the defaults; an unknown key or a wrong type is
     /// `INVALID_INPUT`, so a typo never silently weakens a rule.
@@ -166,14 +175,26 @@ impl TrustRules {
             }
         };
         let strings = |key: &str, v: &Value| -> Result<Vec<String>, ConnectorError> {
-            v.as_array()
+            let items: Vec<String> = v
+                .as_array()
                 .and_then(|items| {
                     items
                         .iter()
                         .map(|i| i.as_str().map(str::to_owned))
                         .collect()
                 })
-                .ok_or_else(|| invalid(format!("{key} must be an array of strings")))
+                .ok_or_else(|| invalid(format!("{key} must be an array of strings")))?;
+            // SentinelOne reports these values in lower case with no spaces: "Windows" or " macos" would
+            // match no agent and fail every one closed, a whole fleet locked out by a typo.
+            if let Some(odd) = items.iter().find(|item| !is_reported_form(item)) {
+                let mut message = key.to_owned();
+                message.push_str(" has ");
+                message.push_str(&quoted(odd));
+                message
+                    .push_str(": SentinelOne reports these values in lower case, without spaces");
+                return Err(invalid(message));
+            }
+            Ok(items)
         };
         for (key, v) in map {
             match key.as_str() {

@@ -457,6 +457,23 @@ fn rules_are_validated_strictly() {
             json!({ "remediation": { "infected": 5 } }),
             "remediation.infected",
         ),
+        // Values SentinelOne never reports, which would fail every agent closed.
+        (
+            json!({ "allowedOsTypes": ["macos", "Windows"] }),
+            r#"allowedOsTypes has "Windows": SentinelOne reports these values in lower case, without spaces"#,
+        ),
+        (
+            json!({ "allowedNetworkStatuses": [" connected"] }),
+            r#"allowedNetworkStatuses has " connected":"#,
+        ),
+        (
+            json!({ "allowedOperationalStates": ["NA"] }),
+            r#"allowedOperationalStates has "NA":"#,
+        ),
+        (
+            json!({ "allowedOsTypes": [""] }),
+            r#"allowedOsTypes has "":"#,
+        ),
     ] {
         let err = TrustRules::from_json(Some(&tree(&rules))).unwrap_err();
         assert_eq!(err.code(), "INVALID_INPUT");
@@ -470,6 +487,9 @@ fn rules_are_validated_strictly() {
         TrustRules::from_json(Some(&tree(&json!({ "allowedOsTypes": null })))).unwrap(),
         TrustRules::default()
     );
+    // Values the console may add later pass through, in its lower case.
+    let open = json!({ "allowedOsTypes": ["chromeos", "windows_legacy"], "allowedOperationalStates": ["na", "db_corruption"] });
+    assert!(TrustRules::from_json(Some(&tree(&open))).is_ok());
 }
 
 #[test]
@@ -526,7 +546,7 @@ fn scope_filters_reach_every_query() {
 fn rules_that_quote_the_token_never_echo_it() {
     // Rules are the host's, but the token stays out of outputs whatever the input holds.
     let rules = json!({
-        "allowedOsTypes": ["windows", format!("x {TOKEN} y")],
+        "allowedOsTypes": ["windows", format!("x-{TOKEN}-y")],
         "allowedNetworkStatuses": [TOKEN],
         "remediation": { "osType": format!("call the help desk, not {TOKEN}"), "networkStatus": TOKEN },
     });
@@ -540,7 +560,7 @@ fn rules_that_quote_the_token_never_echo_it() {
     );
     assert_eq!(
         out["reasons"][1]["expected"],
-        json!(["windows", "x [REDACTED] y"])
+        json!(["windows", "x-[REDACTED]-y"])
     );
     assert_eq!(out["reasons"][0]["remediation"], json!("[REDACTED]"));
     assert_eq!(out["reasons"][0]["expected"], json!(["[REDACTED]"]));

@@ -520,7 +520,9 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
 #[test]
 fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
     // run_sync fails the test if the token appears anywhere in a snapshot it returns.
-    let rules = json!({ "remediation": { "osType": format!("not {TOKEN}") }, "allowedOsTypes": ["windows", TOKEN] });
+    // (An allow-list quoting the token is covered by device_trust.rs: redacted, "[REDACTED]" is no value
+    // SentinelOne writes, so a stored snapshot holding it could not be read back as `previous`.)
+    let rules = json!({ "remediation": { "osType": format!("not {TOKEN}") }, "allowedOsTypes": ["windows", "macos"] });
     let snapshot = run_sync(
         &FakeTransport::new(pages(&fleet(), 0)),
         json!({ "rules": rules }),

@@ -234,3 +234,36 @@ fn the_connection_schema_accepts_every_base_url_the_code_accepts() {
 
 /// A token both the schema and the code accept.
 const TOKEN16: &str = "0123456789abcdef";
+
+#[test]
+fn the_trust_rules_schema_accepts_exactly_the_allow_list_values_the_code_accepts() {
+    let schema = manifest()["trustRulesSchema"].clone();
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    for key in [
+        "allowedOsTypes",
+        "allowedNetworkStatuses",
+        "allowedOperationalStates",
+    ] {
+        for value in [
+            "windows",
+            "db_corruption",
+            "chromeos",
+            "Windows",
+            "NA",
+            " macos",
+            "mac os",
+            "na\t",
+            "",
+        ] {
+            let rules = json!({ key: [value] });
+            let declared = validator.is_valid(&rules);
+            let accepted =
+                sentinelone_connector::trust::TrustRules::from_json(Some(&support::tree(&rules)))
+                    .is_ok();
+            assert_eq!(
+                declared, accepted,
+                "{key}: {value:?}: schema {declared}, code {accepted}"
+            );
+        }
+    }
+}
