@@ -20,6 +20,10 @@ use crate::transport::Transport;
 use crate::trust::{self, Check, TrustEvaluation, TrustRules};
 use crate::value::Value;
 
+/// The capabilities' names, as an unknown name's error lists them (a test holds it to [`Capability::ALL`]).
+pub const NAMES: &str =
+    "getAgentBySerialNumber, evaluateDeviceTrust, testConnection and syncAgents";
+
 /// Every capability the connector offers; the names are the manifest's keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

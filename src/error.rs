@@ -270,8 +270,9 @@ impl fmt::Display for ConnectorError {
             Self::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
             Self::UnknownCapability(name) => write!(
                 f,
-                "unknown capability {}; see manifest().capabilities for the available ones",
-                crate::json_writer::quoted(name)
+                "unknown capability {}; the capabilities are {} (names are case-sensitive)",
+                crate::json_writer::quoted(name),
+                crate::capability::NAMES
             ),
         }
     }

@@ -538,8 +538,16 @@ fn unknown_capabilities_are_coded() {
     let err = Capability::from_name("deleteEverything").unwrap_err();
     assert_eq!(err.code(), "UNKNOWN_CAPABILITY");
     assert!(err.to_string().contains("deleteEverything"));
+    // The message names every capability, so a designer need not look them up.
+    let message = Capability::from_name("GetAgentBySerialNumber")
+        .unwrap_err()
+        .to_string();
+    for capability in Capability::ALL {
+        assert!(message.contains(capability.name()), "{message}");
+    }
+    assert!(message.contains("case-sensitive"));
     let long = "x".repeat(10_000);
-    assert!(Capability::from_name(&long).unwrap_err().to_string().len() < 200);
+    assert!(Capability::from_name(&long).unwrap_err().to_string().len() < 250);
 }
 
 #[test]
