@@ -56,7 +56,12 @@ pub enum ConnectorError {
     /// The host fetch resolved with something that is not a response object.
     ShimContract(String),
     /// The console answered 2xx with a body that is not the documented JSON.
-    MalformedResponse(String),
+    MalformedResponse {
+        /// The HTTP status of that response, when known.
+        status: Option<u16>,
+        /// What is wrong with the body.
+        message: String,
+    },
     /// The response body (or the number of matching agents) exceeds what the connector accepts.
     ResponseTooLarge(String),
     /// `invoke` was called with a capability name the connector does not have.
@@ -88,7 +93,10 @@ impl ConnectorError {
             Self::Timeout { timeout_ms: 1 },
             Self::Network(String::new()),
             Self::ShimContract(String::new()),
-            Self::MalformedResponse(String::new()),
+            Self::MalformedResponse {
+                status: Some(200),
+                message: String::new(),
+            },
             Self::ResponseTooLarge(String::new()),
             Self::UnknownCapability(String::new()),
         ];
@@ -105,7 +113,7 @@ impl ConnectorError {
                 | Self::Timeout { .. }
                 | Self::Network(_)
                 | Self::ShimContract(_)
-                | Self::MalformedResponse(_)
+                | Self::MalformedResponse { .. }
                 | Self::ResponseTooLarge(_)
                 | Self::UnknownCapability(_) => {}
             }
@@ -126,7 +134,7 @@ impl ConnectorError {
             Self::Timeout { .. } => "TIMEOUT",
             Self::Network(_) => "NETWORK",
             Self::ShimContract(_) => "SHIM_CONTRACT",
-            Self::MalformedResponse(_) => "MALFORMED_RESPONSE",
+            Self::MalformedResponse { .. } => "MALFORMED_RESPONSE",
             Self::ResponseTooLarge(_) => "RESPONSE_TOO_LARGE",
             Self::UnknownCapability(_) => "UNKNOWN_CAPABILITY",
         }
@@ -152,6 +160,7 @@ impl ConnectorError {
             Self::UpstreamUnavailable { status, .. } | Self::UpstreamError { status, .. } => {
                 Some(*status)
             }
+            Self::MalformedResponse { status, .. } => *status,
             _ => None,
         }
     }
@@ -207,7 +216,10 @@ impl ConnectorError {
             },
             Self::Network(m) => Self::Network(r(m, secret)),
             Self::ShimContract(m) => Self::ShimContract(r(m, secret)),
-            Self::MalformedResponse(m) => Self::MalformedResponse(r(m, secret)),
+            Self::MalformedResponse { status, message } => Self::MalformedResponse {
+                status,
+                message: r(message, secret),
+            },
             Self::ResponseTooLarge(m) => Self::ResponseTooLarge(r(m, secret)),
             Self::UnknownCapability(m) => Self::UnknownCapability(r(m, secret)),
             other @ Self::Timeout { .. } => other,
@@ -264,8 +276,8 @@ impl fmt::Display for ConnectorError {
             }
             Self::Network(m) => write!(f, "no response from the SentinelOne console: {m}"),
             Self::ShimContract(m) => write!(f, "the host fetch function broke its contract: {m}"),
-            Self::MalformedResponse(m) => {
-                write!(f, "the SentinelOne console sent a malformed response: {m}")
+            Self::MalformedResponse { message, .. } => {
+                write!(f, "the SentinelOne console sent a malformed response: {message}")
             }
             Self::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
             Self::UnknownCapability(name) => write!(

@@ -104,7 +104,10 @@ pub async fn test_connection<T: Transport, R: Runtime>(
     let agent_count = match wire::parse_agents_page(&response.body) {
         Ok(page) => page.pagination.and_then(|p| loose::count(&p.0.total_items)),
         Err(e) => {
-            let error = ConnectorError::MalformedResponse(format!("agents count: {e}"));
+            let error = ConnectorError::MalformedResponse {
+                status: Some(response.status),
+                message: format!("agents count: {e}"),
+            };
             return HealthOutput::failed(&error, latency_ms);
         }
     };

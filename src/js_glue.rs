@@ -517,7 +517,10 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
         Some(raw) if !raw_from_host => {
             // Parsed on its own rather than spliced into the output text: no second copy of a big body.
             let raw = js_sys::JSON::parse(raw).map_err(|_| {
-                let error = ConnectorError::MalformedResponse("the body is not JSON".into());
+                let error = ConnectorError::MalformedResponse {
+                    status: None,
+                    message: "the body is not JSON".into(),
+                };
                 error_to_js(&error, None)
             })?;
             Reflect::set(&object, &"rawResponse".into(), &raw)?;

@@ -114,8 +114,12 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
         status_code = response.status;
 
         let page_index = bodies.len();
-        let page = wire::parse_agents_page(&response.body)
-            .map_err(|e| ConnectorError::MalformedResponse(format!("agents page: {e}")))?;
+        let page = wire::parse_agents_page(&response.body).map_err(|e| {
+            ConnectorError::MalformedResponse {
+                status: Some(response.status),
+                message: format!("agents page: {e}"),
+            }
+        })?;
         let pagination = page.pagination.as_ref().map(|p| &p.0);
         if page_index == 0 {
             total_items = pagination

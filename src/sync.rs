@@ -345,7 +345,10 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         let page = match wire::parse_agents_page(&response.body) {
             Ok(page) => page,
             Err(e) => {
-                let error = ConnectorError::MalformedResponse(format!("agents page: {e}"));
+                let error = ConnectorError::MalformedResponse {
+                    status: Some(response.status),
+                    message: format!("agents page: {e}"),
+                };
                 return Err(stop(snapshot, error));
             }
         };
@@ -357,9 +360,10 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
             .map(str::to_owned);
         if next.is_some() && (page.data.is_empty() || next == cursor) {
             // Checked before the page is absorbed, so a resume re-reads it cleanly.
-            let error = ConnectorError::MalformedResponse(
-                "the console returned a cursor that does not advance".into(),
-            );
+            let error = ConnectorError::MalformedResponse {
+                status: Some(response.status),
+                message: "the console returned a cursor that does not advance".into(),
+            };
             return Err(stop(snapshot, error));
         }
         snapshot.summary.total_items = pagination

@@ -777,6 +777,7 @@ fn a_malformed_page_mid_sync_keeps_what_was_read_and_resumes_there() {
     let failure = run_sync(&transport, json!({}), 3).0.unwrap_err();
     transport.assert_all_used();
     assert_eq!(failure.error.code(), "MALFORMED_RESPONSE");
+    assert_eq!(failure.error.status(), Some(200));
     assert_eq!(failure.partial.resume_cursor.as_deref(), Some("c1"));
     assert_eq!(
         (

@@ -453,6 +453,8 @@ fn malformed_success_bodies_are_coded_never_a_panic() {
         }]);
         let err = run(&transport, json!({ "serialNumber": "C02XK1ABJG5J" })).unwrap_err();
         assert_eq!(err.code(), "MALFORMED_RESPONSE", "{body}");
+        // It came from a response: the error says which status that response had.
+        assert_eq!(err.status(), Some(200), "{body}");
     }
 }
 

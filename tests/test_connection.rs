@@ -201,4 +201,5 @@ fn a_malformed_count_is_a_failed_check() {
     );
     assert_eq!(out["ok"], json!(false));
     assert_eq!(out["error"]["code"], json!("MALFORMED_RESPONSE"));
+    assert_eq!(out["statusCode"], json!(200), "the read was answered");
 }

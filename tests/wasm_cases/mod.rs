@@ -390,11 +390,12 @@ async fn upstream_statuses_reject_with_coded_errors() {
         "UPSTREAM_ERROR",
     )
     .await;
-    expect_error(
+    let malformed = expect_error(
         lookup("C02XK1ABJG5J", &sync_shim(200, "<html>login</html>")).await,
         "MALFORMED_RESPONSE",
     )
     .await;
+    assert_eq!(get(&malformed, "status").as_f64(), Some(200.0));
     expect_error(
         lookup("C02XK1ABJG5J", &sync_shim(200, r#"{"data":[["x"]]}"#)).await,
         "MALFORMED_RESPONSE",
