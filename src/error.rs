@@ -266,11 +266,15 @@ impl fmt::Display for ConnectorError {
                 &format!("the SentinelOne console is unavailable (HTTP {status})"),
                 upstream,
             ),
-            Self::UpstreamError { status, upstream } => with_title(
-                f,
-                &format!("the SentinelOne console answered with unexpected HTTP {status}"),
-                upstream,
-            ),
+            Self::UpstreamError { status, upstream } => {
+                let mut head = format!("the SentinelOne console answered with unexpected HTTP {status}");
+                // A 404 or a redirect for the agents API is nearly always a base URL that is not a
+                // console's root (a login portal, a path pasted after the host).
+                if *status == 404 || (300..400).contains(status) {
+                    head.push_str(": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?");
+                }
+                with_title(f, &head, upstream)
+            }
             Self::Timeout { timeout_ms } => {
                 write!(f, "the call did not finish within {timeout_ms} ms")
             }

@@ -269,3 +269,29 @@ fn the_deadline_spans_every_page() {
     .unwrap_err();
     assert_eq!(err.code(), "TIMEOUT");
 }
+
+#[test]
+fn a_404_or_a_redirect_points_at_the_base_url() {
+    use sentinelone_connector::error::{ConnectorError, UpstreamDetail};
+    let message = |status| {
+        ConnectorError::UpstreamError {
+            status,
+            upstream: UpstreamDetail::default(),
+        }
+        .to_string()
+    };
+    for status in [404, 301, 302, 307] {
+        assert!(
+            message(status).contains("is baseUrl the console's root URL"),
+            "{status}: {}",
+            message(status)
+        );
+    }
+    for status in [400, 405, 418] {
+        assert!(
+            !message(status).contains("baseUrl"),
+            "{status}: {}",
+            message(status)
+        );
+    }
+}
