@@ -151,6 +151,22 @@ impl ConnectorError {
         )
     }
 
+    /// A response with status `status` whose body is not the documented JSON: what it was read as,
+    /// and why not. A body that is an HTML page (a sign-in portal or a proxy answering for the
+    /// console) says so: the base URL is then the likelier fault than the console.
+    pub fn malformed(status: u16, what: &str, reason: &str, body: &str) -> Self {
+        let mut message = format!("{what}: {reason}");
+        if body.trim_ascii_start().starts_with('<') {
+            message.push_str(
+                " (an HTML page, not the console's API: is baseUrl the console's root URL?)",
+            );
+        }
+        Self::MalformedResponse {
+            status: Some(status),
+            message,
+        }
+    }
+
     /// The upstream HTTP status this error came from, if it came from one.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -104,10 +104,8 @@ pub async fn test_connection<T: Transport, R: Runtime>(
     let agent_count = match wire::parse_agents_page(&response.body) {
         Ok(page) => page.pagination.and_then(|p| loose::count(&p.0.total_items)),
         Err(e) => {
-            let error = ConnectorError::MalformedResponse {
-                status: Some(response.status),
-                message: format!("agents count: {e}"),
-            };
+            let error =
+                ConnectorError::malformed(response.status, "agents count", &e, &response.body);
             return HealthOutput::failed(&error, latency_ms);
         }
     };

@@ -115,10 +115,7 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
 
         let page_index = bodies.len();
         let page = wire::parse_agents_page(&response.body).map_err(|e| {
-            ConnectorError::MalformedResponse {
-                status: Some(response.status),
-                message: format!("agents page: {e}"),
-            }
+            ConnectorError::malformed(response.status, "agents page", &e, &response.body)
         })?;
         let pagination = page.pagination.as_ref().map(|p| &p.0);
         if page_index == 0 {

@@ -345,10 +345,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         let page = match wire::parse_agents_page(&response.body) {
             Ok(page) => page,
             Err(e) => {
-                let error = ConnectorError::MalformedResponse {
-                    status: Some(response.status),
-                    message: format!("agents page: {e}"),
-                };
+                let error =
+                    ConnectorError::malformed(response.status, "agents page", &e, &response.body);
                 return Err(stop(snapshot, error));
             }
         };

@@ -455,6 +455,13 @@ fn malformed_success_bodies_are_coded_never_a_panic() {
         assert_eq!(err.code(), "MALFORMED_RESPONSE", "{body}");
         // It came from a response: the error says which status that response had.
         assert_eq!(err.status(), Some(200), "{body}");
+        // Only an HTML page is blamed on the base URL.
+        assert_eq!(
+            err.to_string()
+                .contains("is baseUrl the console's root URL"),
+            body.trim_start().starts_with('<'),
+            "{body}: {err}"
+        );
     }
 }
 
