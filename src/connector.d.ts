@@ -93,7 +93,10 @@ export type TrustRuleId =
   | "lastActive" | "infected" | "activeThreats" | "threatReboot" | "operationalState" | "networkStatus"
   | "osType" | "agentVersion" | "snapshot";
 
-/** Overrides of the default trust rules (every field optional; unknown keys are refused). */
+/**
+ * Overrides of the default trust rules (every field optional; unknown keys are refused). Allow-list
+ * values are written as SentinelOne reports them, in lower case without spaces ("Windows" is refused).
+ */
 export interface TrustRules {
   /** Longest time since lastActiveDate, in minutes (default 60). */
   maxInactiveMinutes?: number;
