@@ -29,8 +29,10 @@ cd "$(dirname "$0")/.."
 # carries the HTTP status it came with (it said null, which the error schema reserves for no response).
 # +0.15 KB: a 404 or a redirect from the agents API asks whether baseUrl is the console's root URL;
 # +0.25 KB: so does a success whose body is an HTML page (a sign-in portal or proxy answering).
-MAX_RAW=207600
-MAX_GZIP=87850
+# +0.15 KB: Test Connection's token-expiry warning gives the status alone (the agents-read advice of
+# the error's own message misled there: that read had worked).
+MAX_RAW=207700
+MAX_GZIP=87900
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

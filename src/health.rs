@@ -157,9 +157,16 @@ async fn token_expiry<T: Transport, R: Runtime>(
     let response = match client.send(&request).await {
         Ok(response) => response,
         Err(error) => {
+            // The agents read with this token and base URL succeeded: a status here is about this
+            // endpoint (a role without it, an older console), and the agents-read advice of the
+            // error's own message ("may not read agents", "is baseUrl the root URL") would mislead.
+            let why = match error.status() {
+                Some(status) => format!("the console answered HTTP {status}"),
+                None => error.to_string(),
+            };
             output
                 .warnings
-                .push(format!("could not read the token's expiry: {error}"));
+                .push(format!("could not read the token's expiry: {why}"));
             return;
         }
     };

@@ -118,9 +118,12 @@ fn a_missing_or_unreadable_expiry_is_tolerated_with_a_warning() {
         (ok(details(json!("soon"))), "is not a timestamp"),
         (
             status(403, r#"{"errors":[{"code":4030010,"title":"Forbidden"}]}"#),
-            "could not read the token's expiry",
+            "could not read the token's expiry: the console answered HTTP 403",
         ),
-        (status(404, "<html>"), "could not read the token's expiry"),
+        (
+            status(404, "<html>"),
+            "could not read the token's expiry: the console answered HTTP 404",
+        ),
     ] {
         let out = check(
             vec![count(ok(count_body(3))), expiry(answer)],
@@ -130,6 +133,11 @@ fn a_missing_or_unreadable_expiry_is_tolerated_with_a_warning() {
         assert_eq!(out["ok"], json!(true), "{expected}");
         let warnings = out["warnings"].to_string();
         assert!(warnings.contains(expected), "{warnings}");
+        // The agents read worked: no advice about reading agents or the base URL.
+        assert!(
+            !warnings.contains("read agents") && !warnings.contains("baseUrl"),
+            "{warnings}"
+        );
     }
 }
 
