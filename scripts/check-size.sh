@@ -30,8 +30,9 @@ cd "$(dirname "$0")/.."
 # +0.15 KB: a 404 or a redirect from the agents API asks whether baseUrl is the console's root URL;
 # +0.25 KB: so does a success whose body is an HTML page (a sign-in portal or proxy answering).
 # +0.15 KB: Test Connection's token-expiry warning gives the status alone (the agents-read advice of
-# the error's own message misled there: that read had worked).
-MAX_RAW=207700
+# the error's own message misled there: that read had worked). +0.1 KB: a response body the module has
+# no memory left for fails its fetch instead of aborting (a trap that poisons the instance).
+MAX_RAW=207800
 MAX_GZIP=87900
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).

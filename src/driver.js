@@ -181,6 +181,10 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         call.failed(id, TOO_LARGE, `the response body is more than ${maxBodyBytes} bytes as UTF-8; at most ${maxBodyBytes} are accepted`);
         return;
       }
+      if (copied === null) {
+        call.failed(id, TOO_LARGE, `no memory is left for this ${read.body.length}-unit response body: too many large responses are being read at once`);
+        return;
+      }
       if (!call.fetched(id, read.status, JSON.stringify(read.headers), copied.written, copied.latin1From)) {
         // Bytes that are not UTF-8: decoded as `response.text()` would (each invalid sequence one
         // U+FFFD), then handed over as that text. Rare, so the lenient decoding lives here. (Text is
@@ -248,8 +252,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
 
 /**
  * Writes `text` as UTF-8 straight into the call's body buffer in wasm memory (no intermediate copy of
- * a multi-megabyte page) and returns `{ written, latin1From }` (bytes taken; see `copyLatin1`), or
- * `undefined` when that is more than `maxBytes`. A long text of characters up to U+00FF goes as Latin-1
+ * a multi-megabyte page) and returns `{ written, latin1From }` (bytes taken; see `copyLatin1`),
+ * `undefined` when that is more than `maxBytes`, or `null` when the module has no memory left for it. A long text of characters up to U+00FF goes as Latin-1
  * in Node (`copyLatin1`). Otherwise the first pass assumes ASCII, one byte per UTF-16 unit (the caller
  * checked that many fit); what does not fit goes into a second pass sized for the worst case, but never
  * past the limit, so a hostile multi-byte body costs no more memory than an accepted one.
@@ -264,6 +268,7 @@ function encodeBody(call, memory, text, maxBytes) {
   for (;;) {
     // Growing the buffer may grow wasm memory, which detaches earlier views: take a new one each pass.
     const at = call.bodyBuffer(capacity, written);
+    if (at === 0) return null;
     const view = new Uint8Array(memory.buffer, at + written, capacity - written);
     const done = encoder.encodeInto(read === 0 ? text : text.slice(read), view);
     read += done.read;
@@ -289,13 +294,15 @@ const LATIN1_MIN = 64 * 1024;
  * end of a buffer sized for its UTF-8, for the core to widen in place from `latin1From` (0: the text is
  * ASCII, which is UTF-8 as it is). The engine's UTF-8 encoder takes ~1 ns a character on a string
  * holding one character above U+007F, ten times its ASCII speed: a page of Western names ("Jürgen",
- * "Zürich") cost 2-3 ms more per 4.5 MB. `undefined` when the UTF-8 is longer than `maxBytes`.
+ * "Zürich") cost 2-3 ms more per 4.5 MB. `undefined` when the UTF-8 is longer than `maxBytes`, `null`
+ * when the module has no memory left for it.
  */
 function copyLatin1(call, memory, text, maxBytes) {
   const length = latin1Writer.byteLength(text, 'utf8');
   if (length > maxBytes) return undefined;
   const latin1From = length - text.length;
   const at = call.bodyBuffer(length, 0);
+  if (at === 0) return null;
   latin1Writer.from(memory.buffer, at + latin1From, text.length).write(text, 0, text.length, 'latin1');
   return { written: length, latin1From };
 }
@@ -303,9 +310,11 @@ function copyLatin1(call, memory, text, maxBytes) {
 /**
  * Copies a body that came as bytes (UTF-8, as `response.arrayBuffer()` gives it) into the call's body
  * buffer: one copy, no decoding to a string and encoding back. The core checks that it is UTF-8.
+ * `null` when the module has no memory left for it.
  */
 function copyBody(call, memory, bytes) {
   const at = call.bodyBuffer(bytes.length, 0);
+  if (at === 0) return null;
   new Uint8Array(memory.buffer, at, bytes.length).set(bytes);
   return { written: bytes.length, latin1From: 0 };
 }

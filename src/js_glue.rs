@@ -219,12 +219,9 @@ impl HostCall {
     /// Makes the body buffer `len` bytes long, keeping its first `keep` bytes, and returns its address:
     /// the driver encodes a response text straight into wasm memory there.
     pub fn body_buffer(&mut self, len: usize, keep: usize) -> usize {
-        if self.incoming.is_empty() {
-            // Fresh zeroed memory costs no fill.
-            self.incoming = vec![0; len];
-        } else {
-            self.incoming.truncate(keep);
-            self.incoming.resize(len, 0);
+        if !crate::response::resize_body_buffer(&mut self.incoming, len, keep) {
+            // No allocation is ever at address 0 (an empty buffer's is 1): the driver's "no memory".
+            return 0;
         }
         self.incoming.as_ptr() as usize
     }

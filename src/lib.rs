@@ -118,7 +118,8 @@ mod exports {
             self.0.poll()
         }
 
-        /// Makes the body buffer `len` bytes long, keeping its first `keep`; its address in wasm memory.
+        /// Makes the body buffer `len` bytes long, keeping its first `keep`; its address in wasm memory,
+        /// or 0 when the memory cannot be had.
         #[wasm_bindgen(js_name = bodyBuffer)]
         pub fn body_buffer(&mut self, len: usize, keep: usize) -> usize {
             self.0.body_buffer(len, keep)

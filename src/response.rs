@@ -11,6 +11,41 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// JS driver) passes only these across (a `Headers` object of ten costs ~15 µs to copy whole).
 pub const READ_HEADERS: &str = "retry-after";
 
+/// Makes `buffer` `len` bytes long for a response body to be written into, keeping its first `keep`
+/// bytes (zeros after them). False, leaving it empty, when the memory cannot be had: many calls at once
+/// each holding a body near [`MAX_BODY_BYTES`] can reach WebAssembly's 4 GiB, and an allocation that
+/// fails there aborts, which traps and poisons the instance; this one fails the fetch instead.
+pub fn resize_body_buffer(buffer: &mut Vec<u8>, len: usize, keep: usize) -> bool {
+    if buffer.capacity() == 0 && len > 0 {
+        // A call's first body: zeroed memory straight from the allocator (one bulk fill, or none for
+        // fresh WebAssembly pages), as `vec![0; len]` would take it, but without aborting on failure.
+        // `resize` would fill byte by byte at this opt-level: +1 ms on a 4.5 MB page.
+        let Ok(layout) = std::alloc::Layout::array::<u8>(len) else {
+            return false;
+        };
+        // SAFETY: `layout` has a non-zero size. A non-null pointer is a zero-filled allocation of the
+        // global allocator with exactly this layout, so a Vec<u8> of length and capacity `len` over it
+        // is initialised and owns it (it frees it with the same layout).
+        let bytes = unsafe { std::alloc::alloc_zeroed(layout) };
+        if bytes.is_null() {
+            return false;
+        }
+        // SAFETY: as above.
+        *buffer = unsafe { Vec::from_raw_parts(bytes, len, len) };
+        return true;
+    }
+    buffer.truncate(keep);
+    if buffer
+        .try_reserve_exact(len.saturating_sub(buffer.len()))
+        .is_err()
+    {
+        *buffer = Vec::new();
+        return false;
+    }
+    buffer.resize(len, 0);
+    true
+}
+
 /// Accepts a 2xx response of acceptable size, or says which coded error it is (`now_ms` dates `Retry-After`).
 pub fn check(response: &HttpResponse, now_ms: f64) -> Result<(), ConnectorError> {
     let status = response.status;
@@ -79,6 +114,28 @@ fn body_prefix(body: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_buffer_keeps_its_prefix_and_fails_without_aborting_when_memory_cannot_be_had() {
+        let mut buffer = Vec::new();
+        assert!(resize_body_buffer(&mut buffer, 4, 0));
+        assert_eq!(buffer, [0; 4]);
+        buffer.copy_from_slice(b"abcd");
+        assert!(resize_body_buffer(&mut buffer, 6, 2));
+        assert_eq!(buffer, *b"ab\0\0\0\0");
+        // More than any address space holds: the reservation fails (an infallible one would abort).
+        assert!(!resize_body_buffer(&mut buffer, usize::MAX, 2));
+        assert!(buffer.is_empty() && buffer.capacity() == 0);
+        assert!(resize_body_buffer(&mut buffer, 3, 0), "usable again after");
+        // A first body too large for any allocation, by layout or by the allocator's refusal (which
+        // Miri, checking the unsafe allocation above, cannot simulate).
+        let refused = if cfg!(miri) { 1 } else { 2 };
+        for len in [usize::MAX, isize::MAX as usize].into_iter().take(refused) {
+            let mut fresh = Vec::new();
+            assert!(!resize_body_buffer(&mut fresh, len, 0), "{len}");
+            assert!(fresh.is_empty());
+        }
+    }
 
     fn response(status: u16, body: &str) -> HttpResponse {
         HttpResponse {

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { drive } from '../src/driver.js';
 
 const CONTRACT = 1;
+const TOO_LARGE = 2;
 const HEADER_NAMES = 'retry-after,content-type';
 
-/** A fake core: asks for one fetch, then ends with what it was told. `fetched` throws `fault`. */
-function fakeCall(fault) {
+/**
+ * A fake core: asks for one fetch, then ends with what it was told. `fetched` throws `fault`;
+ * `bodyBuffer` answers `address` (0: no memory left).
+ */
+function fakeCall(fault, address = 0) {
   const reports = [];
   let polls = 0;
   return {
@@ -23,7 +27,7 @@ function fakeCall(fault) {
       return { reports };
     },
     bodyBuffer() {
-      return 0;
+      return address;
     },
     fetched() {
       throw fault;
@@ -38,7 +42,7 @@ function fakeCall(fault) {
 
 test('a fault while a response is handed over fails that fetch at once, naming the fault', async () => {
   for (const fault of [new TypeError('the view must not be shared'), 'a thrown string', undefined]) {
-    const call = fakeCall(fault);
+    const call = fakeCall(fault, 8);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const shim = async () => ({ status: 200, headers: {}, body: '{"data":[]}' });
     const unhandled = [];
@@ -56,5 +60,18 @@ test('a fault while a response is handed over fails that fetch at once, naming t
     const named = fault instanceof Error ? /must not be shared$/ : fault === undefined ? /the driver caught undefined$/ : /a thrown string$/;
     assert.match(call.reports[0].message, named);
     assert.deepEqual(unhandled, []);
+  }
+});
+
+test('a body the module has no memory left for fails that fetch as too large, text or bytes, never a trap', async () => {
+  const text = '{"data":[]}';
+  for (const body of [text, new TextEncoder().encode(text), 'x'.repeat(70_000)]) {
+    const call = fakeCall(new Error('fetched must not be reached'), 0);
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const shim = async () => ({ status: 200, headers: {}, body });
+    await drive(call, shim, undefined, 1 << 20, false, memory, HEADER_NAMES);
+    assert.equal(call.reports.length, 1);
+    assert.equal(call.reports[0].kind, TOO_LARGE);
+    assert.match(call.reports[0].message, /^no memory is left for this \d+-unit response body/);
   }
 });
