@@ -31,8 +31,9 @@ cd "$(dirname "$0")/.."
 # +0.25 KB: so does a success whose body is an HTML page (a sign-in portal or proxy answering).
 # +0.15 KB: Test Connection's token-expiry warning gives the status alone (the agents-read advice of
 # the error's own message misled there: that read had worked). +0.1 KB: a response body the module has
-# no memory left for fails its fetch instead of aborting (a trap that poisons the instance).
-MAX_RAW=207800
+# no memory left for fails its fetch instead of aborting (a trap that poisons the instance). +0.1 KB: a
+# page of more than 1000 agents is refused as it is read (a hostile page of empty objects: gigabytes).
+MAX_RAW=207900
 MAX_GZIP=87900
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).

@@ -18,7 +18,7 @@ use crate::wire;
 pub const AGENTS_PATH: &str = "/web/api/v2.1/agents";
 
 /// The largest page the API serves.
-pub const PAGE_LIMIT: u32 = 1000;
+pub const PAGE_LIMIT: u32 = wire::MAX_PAGE_AGENTS as u32;
 
 /// [`PAGE_LIMIT`] as the query value (formatting it would link core's integer formatting into every call).
 pub const PAGE_LIMIT_TEXT: &str = "1000";

@@ -7,6 +7,11 @@ use crate::loose::{self, Loose};
 /// How deeply a response may nest; SentinelOne's agent pages nest about five levels.
 pub const MAX_DEPTH: usize = 64;
 
+/// The most agents a page may hold: the API serves at most `limit=1000`. A page with more is refused
+/// as it is read: a hostile 16 MiB page of empty objects would be millions of agents, gigabytes of
+/// memory the module would keep (WebAssembly memory never shrinks) or could not get at all.
+pub const MAX_PAGE_AGENTS: usize = 1000;
+
 /// Parses one page of agents, which must be a JSON object whose `data` is an array of objects,
 /// nested at most [`MAX_DEPTH`] levels.
 pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, String> {
@@ -17,6 +22,11 @@ pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, String> {
         "data" => {
             let mut agents = Vec::new();
             r.array(|r| {
+                if agents.len() == MAX_PAGE_AGENTS {
+                    return Err(
+                        "the page holds more than 1000 agents, the most the API serves".into(),
+                    );
+                }
                 agents.push(Object(read_agent(r)?));
                 Ok(())
             })?;
@@ -265,6 +275,27 @@ pub fn upstream_detail(body: &str) -> UpstreamDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn page_of_empty_agents(n: usize) -> String {
+        let agents = vec!["{}"; n].join(",");
+        format!("{{\"data\":[{agents}],\"pagination\":{{\"totalItems\":{n}}}}}")
+    }
+
+    #[test]
+    fn a_page_holds_at_most_the_agents_the_api_serves() {
+        assert_eq!(
+            parse_agents_page(&page_of_empty_agents(MAX_PAGE_AGENTS)).map(|p| p.data.len()),
+            Ok(MAX_PAGE_AGENTS)
+        );
+        let refused = parse_agents_page(&page_of_empty_agents(MAX_PAGE_AGENTS + 1)).unwrap_err();
+        assert_eq!(
+            refused,
+            format!("the page holds more than {MAX_PAGE_AGENTS} agents, the most the API serves")
+        );
+        // A hostile page of ~5 million empty objects (16 MiB) is refused at agent 1001, not held.
+        let hostile = page_of_empty_agents(5_000_000);
+        assert!(parse_agents_page(&hostile).is_err());
+    }
 
     #[test]
     fn every_agent_field_is_found_by_its_key_and_no_other_key_is() {
