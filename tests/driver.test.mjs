@@ -1,5 +1,6 @@
 // The JS driver (src/driver.js) alone, against a fake call that stands in for the core: what it does
-// when something it does not foresee throws while it hands a response over.
+// when something it does not foresee throws while it hands a response over, and when the module has
+// no memory left for a body. Neither can be made to happen through the real module in a test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drive } from '../src/driver.js';
