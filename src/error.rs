@@ -155,7 +155,9 @@ impl ConnectorError {
     /// and why not. A body that is an HTML page (a sign-in portal or a proxy answering for the
     /// console) says so: the base URL is then the likelier fault than the console.
     pub fn malformed(status: u16, what: &str, reason: &str, body: &str) -> Self {
-        let mut message = format!("{what}: {reason}");
+        let mut message = String::from(what);
+        message.push_str(": ");
+        message.push_str(reason);
         if body.trim_ascii_start().starts_with('<') {
             message.push_str(
                 " (an HTML page, not the console's API: is baseUrl the console's root URL?)",
