@@ -267,3 +267,30 @@ fn the_trust_rules_schema_accepts_exactly_the_allow_list_values_the_code_accepts
         }
     }
 }
+
+#[test]
+fn the_connection_schema_accepts_exactly_the_scope_id_lists_the_code_accepts() {
+    use sentinelone_connector::connection::{Connection, ConnectionProperties};
+    let schema = manifest()["connectionProperties"].clone();
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    for ids in [
+        json!(["225494730938493804"]),
+        json!([" 225494730938493804 ", "site_2"]),
+        json!(["a-b"]),
+        json!([""]),
+        json!(["a b"]),
+        json!(["a,b"]),
+        json!(["é"]),
+    ] {
+        for key in ["siteIds", "accountIds"] {
+            let connection = json!({ "baseUrl": support::BASE, "apiToken": TOKEN16, key: ids });
+            let declared = validator.is_valid(&connection);
+            let properties = ConnectionProperties::from_json(&support::tree(&connection)).unwrap();
+            let accepted = Connection::from_properties(&properties).is_ok();
+            assert_eq!(
+                declared, accepted,
+                "{key}: {ids}: schema {declared}, code {accepted}"
+            );
+        }
+    }
+}
