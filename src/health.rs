@@ -161,7 +161,7 @@ async fn token_expiry<T: Transport, R: Runtime>(
             // endpoint (a role without it, an older console), and the agents-read advice of the
             // error's own message ("may not read agents", "is baseUrl the root URL") would mislead.
             let why = match error.status() {
-                Some(status) => format!("the console answered HTTP {status}"),
+                Some(status) => format!("the console answered HTTP {}", u64::from(status)),
                 None => error.to_string(),
             };
             output
