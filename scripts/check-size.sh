@@ -34,9 +34,11 @@ cd "$(dirname "$0")/.."
 # no memory left for fails its fetch instead of aborting (a trap that poisons the instance). +0.1 KB: a
 # page of more than 1000 agents is refused as it is read (a hostile page of empty objects: gigabytes).
 # Then -0.3 KB back: HTTP statuses formatted as u64 (u16's formatting no longer linked), a message
-# concatenated rather than formatted.
-MAX_RAW=207600
-MAX_GZIP=87750
+# concatenated rather than formatted. Then +0.65 KB raw / +0.35 KB gzipped so that a token spelled
+# in escapes beside a number beyond f64 or a lone surrogate is redacted too (a tree could not be read:
+# the body went back with the token in it), string by string (src/redact.rs).
+MAX_RAW=208250
+MAX_GZIP=88150
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

@@ -99,15 +99,65 @@ pub fn redact_json_text(text: String, secret: &str) -> String {
     if !may_hide_in_escapes(&text, secret) {
         return text;
     }
-    // Rare: read as a tree (the body was read as JSON already) and rewritten only when needed, so
-    // that an untouched body is still the very text received.
-    match crate::json::parse_value(&text) {
-        Ok(mut tree) if value_contains(&tree, secret) => {
-            redact_value(&mut tree, secret);
-            crate::json_writer::to_json_string(&tree)
+    // Rare: each string holding escapes is decoded, and written anew only when it holds the secret,
+    // so that the rest stays the very text received. String by string rather than as a tree: a
+    // number beyond f64 (`1e400`, which JSON.parse reads as Infinity) would make a tree unreadable,
+    // and the text was then handed back with the secret still spelled in escapes.
+    redact_escaped_strings(text, secret)
+}
+
+/// `text`, a JSON text, with every string literal that holds an escape and whose value holds
+/// `secret` written anew with it redacted; a literal that cannot be decoded (a lone surrogate, which
+/// JSON.parse keeps) is replaced whole when its escapes could spell the secret.
+fn redact_escaped_strings(text: String, secret: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut clean = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    // Outside a string a quote can only open one (the text was read as JSON): string to string.
+    while let Some(quote) = bytes.get(at..).and_then(|rest| find_byte(rest, b'"')) {
+        let start = at + quote;
+        let mut end = start + 1;
+        let mut escaped = false;
+        loop {
+            match bytes.get(end) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    end += 2;
+                }
+                Some(_) => end += 1,
+                None => return text,
+            }
         }
-        _ => text,
+        end += 1;
+        if escaped {
+            let literal = text.get(start..end).unwrap_or_default();
+            let rewritten = match crate::json::Reader::new(literal, 1).string() {
+                Ok(value) if contains(&value, secret) => {
+                    Some(crate::json_writer::quoted(&redact(&value, secret)))
+                }
+                Ok(_) => None,
+                // Undecodable here, readable to JSON.parse: when its escapes could spell the secret, it
+                // goes whole.
+                Err(_) if may_hide_in_escapes(literal, secret) => {
+                    Some(crate::json_writer::quoted(REDACTED))
+                }
+                Err(_) => None,
+            };
+            if let Some(rewritten) = rewritten {
+                clean.push_str(text.get(copied..start).unwrap_or_default());
+                clean.push_str(&rewritten);
+                copied = end;
+            }
+        }
+        at = end;
     }
+    if copied == 0 {
+        return text;
+    }
+    clean.push_str(text.get(copied..).unwrap_or_default());
+    clean
 }
 
 /// Where the JSON escape holding byte `at` of `bytes` starts (`\n`, `\"`, `\u00e9`), or `at` when

@@ -592,6 +592,41 @@ fn a_console_echoing_the_token_never_leaks_it() {
         lookup_one("ECHO0001", "ECHO0001", &plain).raw_response,
         plain
     );
+    // Beside a number beyond f64 (JSON.parse reads Infinity; no tree can hold it) and a lone surrogate
+    // (JSON.parse keeps it; no Rust string can): the escaped token is still redacted, and only the
+    // strings that held it change.
+    let odd = escaped.replace(
+        r#""note":"#,
+        &format!(r#""big":1e400,"lone":"\ud800{hidden}","other":"\ud800x","note":"#),
+    );
+    // (Not through `run`, which reads rawResponse with serde_json: it refuses 1e400 and lone surrogates.)
+    let transport = FakeTransport::new(vec![Exchange {
+        url: agents_url("ECHO0001"),
+        answer: ok(odd),
+    }]);
+    let connection = sentinelone_connector::connection::ConnectionProperties::from_json(&tree(
+        &connection_json(),
+    ))
+    .unwrap();
+    let output = pollster::block_on(sentinelone_connector::capability::invoke(
+        &transport,
+        &FakeRuntime::default(),
+        sentinelone_connector::capability::Capability::GetAgentBySerialNumber,
+        &connection,
+        &tree(&json!({ "serialNumber": "ECHO0001" })),
+        sentinelone_connector::options::CallOptions::default(),
+    ));
+    let Ok(sentinelone_connector::capability::CapabilityOutput::Lookup(lookup)) = output else {
+        panic!("{output:?}");
+    };
+    let raw = lookup.raw_response;
+    assert!(!raw.contains(&hidden), "{raw}");
+    assert!(raw.contains(r#""note":"esc [REDACTED]""#), "{raw}");
+    assert!(raw.contains(r#""lone":"[REDACTED]""#), "{raw}");
+    assert!(
+        raw.contains(r#""big":1e400,"#) && raw.contains(r#""other":"\ud800x""#),
+        "{raw}"
+    );
 
     let transport = FakeTransport::new(vec![Exchange {
         url: agents_url("ECHO0001"),

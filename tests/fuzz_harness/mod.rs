@@ -343,8 +343,76 @@ fn mentions_token(text: &str) -> bool {
             _ => false,
         }
     }
-    let value: serde_json::Value = serde_json::from_str(text).expect("the connector writes JSON");
+    let value: serde_json::Value =
+        serde_json::from_str(&as_serde_reads(text)).expect("the connector writes JSON");
     walk(&value)
+}
+
+/// `text` with what JSON.parse accepts and serde_json's Value cannot hold made readable to it without
+/// changing which strings hold what: a number beyond f64 (JSON.parse: Infinity) becomes 0, and a lone
+/// surrogate escape (JSON.parse keeps the lone code unit) becomes U+FFFD.
+fn as_serde_reads(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let surrogate = |from: usize| -> Option<u32> {
+        let hex = text.get(from..from + 6)?.strip_prefix("\\u")?;
+        u32::from_str_radix(hex, 16)
+            .ok()
+            .filter(|c| (0xD800..0xE000).contains(c))
+    };
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                out.push('"');
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    if bytes[at] == b'\\' {
+                        if let Some(first) = surrogate(at) {
+                            let paired = first < 0xDC00
+                                && surrogate(at + 6).is_some_and(|second| second >= 0xDC00);
+                            if paired {
+                                out.push_str(&text[at..at + 12]);
+                                at += 12;
+                            } else {
+                                out.push_str("\\ufffd");
+                                at += 6;
+                            }
+                            continue;
+                        }
+                        out.push_str(&text[at..at + 2]);
+                        at += 2;
+                        continue;
+                    }
+                    let len = text[at..].chars().next().map_or(1, char::len_utf8);
+                    out.push_str(&text[at..at + len]);
+                    at += len;
+                }
+                out.push('"');
+                at += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = text[at..]
+                    .find(|c: char| !matches!(c, '-' | '+' | '.' | 'e' | 'E' | '0'..='9'))
+                    .map_or(text.len(), |n| at + n);
+                let number = &text[at..end];
+                out.push_str(
+                    if serde_json::from_str::<serde_json::Value>(number).is_ok() {
+                        number
+                    } else {
+                        "0"
+                    },
+                );
+                at = end;
+            }
+            _ => {
+                let len = text[at..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&text[at..at + len]);
+                at += len;
+            }
+        }
+    }
+    out
 }
 
 /// The connector's JSON reader accepts exactly what serde_json accepts (within its nesting limit):
