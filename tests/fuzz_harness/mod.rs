@@ -380,8 +380,13 @@ fn as_serde_reads(text: &str) -> String {
                             }
                             continue;
                         }
-                        out.push_str(&text[at..at + 2]);
-                        at += 2;
+                        // The backslash and whatever follows it (the text need not be JSON here).
+                        out.push('\\');
+                        at += 1;
+                        if let Some(next) = text[at..].chars().next() {
+                            out.push(next);
+                            at += next.len_utf8();
+                        }
                         continue;
                     }
                     let len = text[at..].chars().next().map_or(1, char::len_utf8);
@@ -425,10 +430,12 @@ fn json_reader_agrees_with_serde(text: &str) {
     }
     let theirs = serde_json::from_str::<serde_json::Value>(text);
     // serde_json refuses a lone surrogate escape and a number beyond f64 in a Value; JSON.parse
-    // accepts both (a string with a lone surrogate, Infinity), and so does skipping.
+    // accepts both (a string with a lone surrogate, Infinity), and so does skipping: such a refusal
+    // counts for nothing when serde_json accepts the text with those values made readable.
     let value_only = theirs.as_ref().is_err_and(|e| {
         let e = e.to_string();
-        e.contains("surrogate") || e.contains("out of range")
+        (e.contains("surrogate") || e.contains("out of range") || e.contains("hex escape"))
+            && serde_json::from_str::<serde_json::Value>(&as_serde_reads(text)).is_ok()
     });
     if !value_only {
         assert_eq!(
