@@ -160,3 +160,61 @@ test('a hostile value in any argument of any export: a coded Error or an output,
   const after = await lookup({ maxAttempts: 1 });
   assert.equal(after.agentId, '1550901640146865256', 'the instance still serves a correct lookup');
 });
+
+test('a shim behaving at random (seeded): every call settles with an output or a coded Error, none hangs', async () => {
+  let seed = 20261124;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const pick = (items) => items[Math.floor(random() * items.length)];
+  const anyValue = () => pick([
+    undefined, null, 0, -1, 1.5, NaN, 200, 404, 429, 503, 600, '200', true, {}, [], 'text', '{"data":[]}',
+    new Uint8Array([123, 125]), new Uint8Array(0), new ArrayBuffer(2), new DataView(new ArrayBuffer(4)), Symbol('s'),
+    10n, hostile(), hostile({ thenable: true }), () => 1, new Map([['retry-after', '1']]), { 'retry-after': 'soon' },
+    '{"data":[{"serialNumber":"C02X","id":"1"}]}', '\uFEFF{"data":[]}', '{"data":[],"errors":[{"code":1}]}',
+  ]);
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const outcomes = new Map();
+  try {
+    for (let i = 0; i < 600; i++) {
+      const kind = pick(['resolve', 'reject', 'throw', 'plain', 'thenable', 'never']);
+      const answer = random() < 0.5 ? { status: anyValue(), headers: anyValue(), body: anyValue() } : anyValue();
+      const shim = () => {
+        switch (kind) {
+          case 'resolve': return Promise.resolve(answer);
+          case 'reject': return Promise.reject(answer);
+          case 'throw': throw answer;
+          case 'plain': return answer;
+          case 'thenable': return { then: (ok, ko) => (random() < 0.5 ? ok(answer) : ko(answer)) };
+          default: return new Promise(() => {});
+        }
+      };
+      const capability = pick(['getAgentBySerialNumber', 'evaluateDeviceTrust', 'testConnection', 'syncAgents']);
+      const input = { serialNumber: 'C02X' };
+      const hang = new Promise((resolve) => setTimeout(() => resolve('hang'), 2000).unref());
+      const settled = invokeQuickly(capability, input, shim).then(
+        () => 'output',
+        (error) => (error instanceof Error && typeof error.code === 'string' ? error.code : `not coded: ${String(error)}`),
+      );
+      const outcome = await Promise.race([settled, hang]);
+      assert.ok(outcome !== 'hang' && !outcome.startsWith('not coded'), `${kind} ${capability}: ${outcome}`);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, []);
+  // The run reached outputs and the failure codes a shim can cause, not one of them only.
+  for (const code of ['output', 'NETWORK', 'SHIM_CONTRACT', 'TIMEOUT']) assert.ok(outcomes.get(code) > 10, `${code}: ${[...outcomes]}`);
+  const after = await lookup({ maxAttempts: 1 });
+  assert.equal(after.agentId, '1550901640146865256', 'the instance still serves a correct lookup');
+});
+
+/** `invoke` with a short deadline, as the random shim test calls it. */
+function invokeQuickly(capability, input, fetch) {
+  return connector.invoke(capability, { connection, input }, { fetch, timeoutMs: 30, maxAttempts: 2 });
+}
