@@ -115,7 +115,7 @@ fn redact_escaped_strings(text: String, secret: &str) -> String {
     let mut copied = 0;
     let mut at = 0;
     // Outside a string a quote can only open one (the text was read as JSON): string to string.
-    while let Some(quote) = bytes.get(at..).and_then(|rest| find_byte(rest, b'"')) {
+    'strings: while let Some(quote) = bytes.get(at..).and_then(|rest| find_byte(rest, b'"')) {
         let start = at + quote;
         let mut end = start + 1;
         let mut escaped = false;
@@ -127,7 +127,8 @@ fn redact_escaped_strings(text: String, secret: &str) -> String {
                     end += 2;
                 }
                 Some(_) => end += 1,
-                None => return text,
+                // Unterminated (not JSON, which a body read as JSON never is): what was rewritten stays.
+                None => break 'strings,
             }
         }
         end += 1;
@@ -318,6 +319,24 @@ mod tests {
         assert!(matches!(redact("nothing here", "TOKEN"), Cow::Borrowed(_)));
         assert!(matches!(redact("anything", ""), Cow::Borrowed(_)));
         assert_eq!(redact_owned("xTOKENx".into(), "TOKEN"), "x[REDACTED]x");
+    }
+
+    #[test]
+    fn a_secret_spelled_in_escapes_is_redacted_string_by_string_even_in_text_a_tree_cannot_hold() {
+        let secret = "secret-token-0123456789";
+        let hidden = format!("\\u0073{}", &secret[1..]);
+        // A number beyond f64 and a lone surrogate beside it: only the string holding it changes.
+        let text = format!(r#"{{"big":1e400,"odd":"\ud800x","s":"a {hidden}"}}"#);
+        assert_eq!(
+            redact_json_text(text, secret),
+            r#"{"big":1e400,"odd":"\ud800x","s":"a [REDACTED]"}"#
+        );
+        // Cut short after it (never a body read as JSON): what was rewritten stays rewritten.
+        let cut = format!(r#"{{"s":"{hidden}","t":"unterminated"#);
+        assert_eq!(
+            redact_json_text(cut, secret),
+            r#"{"s":"[REDACTED]","t":"unterminated"#
+        );
     }
 
     #[test]
