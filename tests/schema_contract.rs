@@ -159,44 +159,62 @@ fn the_embedded_manifest_expands_to_the_resolved_one_and_stores_repeats_once() {
     assert!(!MANIFEST_JSON.contains("\\u0000"));
 }
 
+/// The manifest's schema at `key`, compiled.
+fn validator(key: &str) -> jsonschema::Validator {
+    jsonschema::draft202012::new(&manifest()[key]).expect("schema compiles")
+}
+
+/// Whether the connector accepts `connection` (JSON) as its connection properties.
+fn code_accepts_connection(connection: &Value) -> bool {
+    use sentinelone_connector::connection::{Connection, ConnectionProperties};
+    ConnectionProperties::from_json(&support::tree(connection))
+        .is_some_and(|properties| Connection::from_properties(&properties).is_ok())
+}
+
+/// Asserts that the schema accepts `instance` exactly when the code does.
+fn assert_agree(validator: &jsonschema::Validator, instance: &Value, accepted: bool) {
+    let declared = validator.is_valid(instance);
+    assert_eq!(
+        declared, accepted,
+        "{instance}: schema {declared}, code {accepted}"
+    );
+}
+
+/// A token both the schema and the code accept.
+const TOKEN16: &str = "0123456789abcdef";
+
 #[test]
 fn the_connection_schema_accepts_exactly_the_tokens_the_code_accepts() {
-    let schema = manifest()["connectionProperties"].clone();
-    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
-    let sixteen = "0123456789abcdef";
+    let validator = validator("connectionProperties");
     let tokens = [
         "e".to_owned(),
         "token".to_owned(),
-        sixteen[..15].to_owned(),
-        sixteen.to_owned(),
-        format!("{sixteen}\n"),
-        format!("  {sixteen}\t"),
-        format!("ApiToken {sixteen}"),
-        format!("{sixteen} {sixteen}"),
-        format!("{sixteen}é"),
-        format!("{sixteen}\u{7f}"),
+        TOKEN16[..15].to_owned(),
+        TOKEN16.to_owned(),
+        format!("{TOKEN16}\n"),
+        format!("  {TOKEN16}\t"),
+        format!("ApiToken {TOKEN16}"),
+        format!("{TOKEN16} {TOKEN16}"),
+        format!("{TOKEN16}é"),
+        format!("{TOKEN16}\u{7f}"),
         format!("eyJ{}", "a1B2.c3_D4-".repeat(30)),
         String::new(),
         " \n".to_owned(),
     ];
     for token in tokens {
-        let declared = validator.is_valid(&json!({ "baseUrl": support::BASE, "apiToken": token }));
-        let accepted =
-            sentinelone_connector::connection::Connection::new(support::BASE, &token).is_ok();
-        assert_eq!(
-            declared, accepted,
-            "{token:?}: schema {declared}, code {accepted}"
+        let connection = json!({ "baseUrl": support::BASE, "apiToken": token });
+        assert_agree(
+            &validator,
+            &connection,
+            code_accepts_connection(&connection),
         );
     }
 }
 
 #[test]
 fn the_connection_schema_accepts_every_base_url_the_code_accepts() {
-    let schema = manifest()["connectionProperties"].clone();
-    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
-    let declared = |url: &str| validator.is_valid(&json!({ "baseUrl": url, "apiToken": TOKEN16 }));
-    let accepted =
-        |url: &str| sentinelone_connector::connection::Connection::new(url, TOKEN16).is_ok();
+    let validator = validator("connectionProperties");
+    let connection = |url: &str| json!({ "baseUrl": url, "apiToken": TOKEN16 });
     // The schema cannot say all the code checks (http only for loopback hosts, host syntax), so it
     // may accept more; it must never refuse what the connector accepts (a pasted trailing newline).
     for url in [
@@ -209,11 +227,11 @@ fn the_connection_schema_accepts_every_base_url_the_code_accepts() {
         "http://localhost:4010",
         "http://127.0.0.1:4010/",
     ] {
-        assert!(accepted(url), "{url:?} is accepted by the code");
         assert!(
-            declared(url),
-            "{url:?}: the schema refuses what the code accepts"
+            code_accepts_connection(&connection(url)),
+            "{url:?} is accepted by the code"
         );
+        assert_agree(&validator, &connection(url), true);
     }
     for url in [
         "usea1-partners.sentinelone.net",
@@ -224,21 +242,17 @@ fn the_connection_schema_accepts_every_base_url_the_code_accepts() {
         "ftp://usea1-partners.sentinelone.net",
         "",
     ] {
-        assert!(!accepted(url), "{url:?} is refused by the code");
         assert!(
-            !declared(url),
-            "{url:?}: the schema accepts what the code refuses"
+            !code_accepts_connection(&connection(url)),
+            "{url:?} is refused by the code"
         );
+        assert_agree(&validator, &connection(url), false);
     }
 }
 
-/// A token both the schema and the code accept.
-const TOKEN16: &str = "0123456789abcdef";
-
 #[test]
 fn the_trust_rules_schema_accepts_exactly_the_allow_list_values_the_code_accepts() {
-    let schema = manifest()["trustRulesSchema"].clone();
-    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let validator = validator("trustRulesSchema");
     for key in [
         "allowedOsTypes",
         "allowedNetworkStatuses",
@@ -256,23 +270,17 @@ fn the_trust_rules_schema_accepts_exactly_the_allow_list_values_the_code_accepts
             "",
         ] {
             let rules = json!({ key: [value] });
-            let declared = validator.is_valid(&rules);
             let accepted =
                 sentinelone_connector::trust::TrustRules::from_json(Some(&support::tree(&rules)))
                     .is_ok();
-            assert_eq!(
-                declared, accepted,
-                "{key}: {value:?}: schema {declared}, code {accepted}"
-            );
+            assert_agree(&validator, &rules, accepted);
         }
     }
 }
 
 #[test]
 fn the_connection_schema_accepts_exactly_the_scope_id_lists_the_code_accepts() {
-    use sentinelone_connector::connection::{Connection, ConnectionProperties};
-    let schema = manifest()["connectionProperties"].clone();
-    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let validator = validator("connectionProperties");
     for ids in [
         json!(["225494730938493804"]),
         json!([" 225494730938493804 ", "site_2"]),
@@ -284,12 +292,10 @@ fn the_connection_schema_accepts_exactly_the_scope_id_lists_the_code_accepts() {
     ] {
         for key in ["siteIds", "accountIds"] {
             let connection = json!({ "baseUrl": support::BASE, "apiToken": TOKEN16, key: ids });
-            let declared = validator.is_valid(&connection);
-            let properties = ConnectionProperties::from_json(&support::tree(&connection)).unwrap();
-            let accepted = Connection::from_properties(&properties).is_ok();
-            assert_eq!(
-                declared, accepted,
-                "{key}: {ids}: schema {declared}, code {accepted}"
+            assert_agree(
+                &validator,
+                &connection,
+                code_accepts_connection(&connection),
             );
         }
     }
