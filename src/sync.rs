@@ -29,6 +29,17 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 /// The most pages one sync reads (100,000,000 agents): a console that never ends paging is refused.
 pub const MAX_SYNC_PAGES: u32 = 100_000;
 
+/// The most serials one snapshot keeps (~150 MB as JSON, ~400 MiB of WebAssembly memory while a sync
+/// builds it): a larger fleet is synced in parts, one connection per account or site scope, so that a
+/// console that keeps inventing agents cannot take the module to its 4 GiB ceiling.
+pub const MAX_SNAPSHOT_SERIALS: usize = 1_000_000;
+
+/// How many agents past its own `totalItems` a console may page before the sync stops (at least
+/// 1000, or a tenth of the total): fleets grow during a sync, paging that never ends does not.
+fn paging_allowance(total_items: u64) -> u64 {
+    (total_items / 10).max(1000)
+}
+
 /// The shortest time between two page requests: the agents endpoint is commonly limited to about
 /// 25 requests per second per token, and a sync should not spend that budget for the sign-in path.
 pub const MIN_PAGE_INTERVAL_MS: f64 = 40.0;
@@ -319,6 +330,12 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 "the console kept paging past {MAX_SYNC_PAGES} pages"
             ))));
         }
+        if snapshot.serials.len() > MAX_SNAPSHOT_SERIALS {
+            return Err(fail(ConnectorError::ResponseTooLarge(format!(
+                "the fleet has more than {MAX_SNAPSHOT_SERIALS} serials, more than one snapshot keeps: \
+                 sync it in parts, with accountIds or siteIds in each connection"
+            ))));
+        }
         if let Some(last) = last_request_at {
             let wait = MIN_PAGE_INTERVAL_MS - (client.runtime().now_ms() - last);
             if wait > 0.0 {
@@ -367,6 +384,19 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         snapshot.summary.total_items = pagination
             .and_then(|p| loose::count(&p.total_items))
             .or(snapshot.summary.total_items);
+        if let (Some(total), Some(_)) = (snapshot.summary.total_items, &next) {
+            let seen = snapshot.summary.agents_seen + page.data.len() as u64;
+            if seen > total.saturating_add(paging_allowance(total)) {
+                // Fresh cursors over the same agents would otherwise page until the deadline.
+                let error = ConnectorError::MalformedResponse {
+                    status: Some(response.status),
+                    message: format!(
+                        "the console kept paging past the {total} agents it reported (totalItems)"
+                    ),
+                };
+                return Err(stop(snapshot, error));
+            }
+        }
         for wire::Object(agent) in &page.data {
             absorb(&mut snapshot, agent, &rules, now_ms);
         }

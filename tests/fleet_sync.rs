@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use sentinelone_connector::capability::{self, Capability};
 use sentinelone_connector::connection::ConnectionProperties;
 use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::stored::SyncInput;
 use sentinelone_connector::sync::{self, Progress, SerialEntry, Snapshot, SnapshotHead};
 use sentinelone_connector::transport::{HttpResponse, TransportError};
 use serde_json::{json, Value};
@@ -817,5 +818,122 @@ fn a_cursor_that_does_not_advance_stops_with_a_resumable_partial() {
     assert_eq!(
         failure.partial.summary.agents_seen, 3,
         "the repeated page is not counted twice"
+    );
+}
+
+#[test]
+fn a_console_that_pages_past_its_total_is_stopped_with_a_resumable_partial() {
+    // Fresh cursors over the same 100 agents: without the allowance (1000 agents past the reported
+    // 100) this sync would page until its deadline.
+    let agents: Vec<Value> = (0..100)
+        .map(|i| agent(&format!("a{i}"), json!(format!("SAME{i:03}")), json!({})))
+        .collect();
+    let script: Vec<Exchange> = (0..=11)
+        .map(|i| Exchange {
+            url: page_url((i > 0).then(|| format!("c{i}")).as_deref()),
+            answer: ok(page(&agents, 100, Some(&format!("c{}", i + 1)))),
+        })
+        .collect();
+    let transport = FakeTransport::new(script);
+    let failure = run_sync(&transport, json!({}), 3).0.unwrap_err();
+    transport.assert_all_used();
+    assert_eq!(failure.error.code(), "MALFORMED_RESPONSE");
+    assert_eq!(failure.error.status(), Some(200));
+    assert!(
+        failure
+            .error
+            .to_string()
+            .contains("kept paging past the 100 agents it reported (totalItems)"),
+        "{}",
+        failure.error
+    );
+    let partial = failure.partial;
+    assert_eq!(
+        (partial.summary.pages, partial.summary.agents_seen),
+        (11, 1100),
+        "the page that ran past the allowance is not absorbed"
+    );
+    assert_eq!(partial.resume_cursor.as_deref(), Some("c11"));
+    assert_eq!(partial.serials.len(), 100, "the same agents, read again");
+}
+
+#[test]
+fn a_fleet_that_grows_during_a_sync_is_read_to_its_end() {
+    // The console reported 3 agents, then 1000 more arrived: within the allowance, read to the end.
+    let many: Vec<Value> = (0..1000)
+        .map(|i| agent(&format!("n{i}"), json!(format!("NEW{i:05}")), json!({})))
+        .collect();
+    let transport = FakeTransport::new(vec![
+        Exchange {
+            url: page_url(None),
+            answer: ok(page(&fleet()[0], 3, Some("c1"))),
+        },
+        Exchange {
+            url: page_url(Some("c1")),
+            answer: ok(page(&many, 3, Some("c2"))),
+        },
+        Exchange {
+            url: page_url(Some("c2")),
+            answer: ok(page(&fleet()[2], 3, None)),
+        },
+    ]);
+    let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
+    transport.assert_all_used();
+    assert!(snapshot.complete);
+    assert_eq!(snapshot.summary.agents_seen, 1005);
+}
+
+/// An incremental sync (no agent changed) from a complete snapshot of `serials` distinct serials,
+/// and the requests it sent.
+fn incremental_from(serials: usize) -> (Result<Snapshot, sync::SyncFailure>, usize) {
+    let previous = Snapshot {
+        version: sync::SNAPSHOT_VERSION,
+        synced_at: NOW_ISO.into(),
+        complete: true,
+        serials: (0..serials)
+            .map(|i| (format!("S{i:07}"), SerialEntry::default()))
+            .collect(),
+        ..Snapshot::default()
+    };
+    let transport = incremental_page(&[]);
+    let connection =
+        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+    let input = SyncInput {
+        rest: tree(&json!({})),
+        resume_from: Ok(None),
+        previous: Ok(Some(previous)),
+    };
+    let options = CallOptions {
+        now_ms: Some(NOW_MS),
+        ..CallOptions::default()
+    };
+    let result = pollster::block_on(capability::sync_agents_read(
+        &transport,
+        &FakeRuntime::default(),
+        &connection,
+        input,
+        options,
+        &|_| {},
+    ));
+    let sent = transport.sent.borrow().len();
+    (result, sent)
+}
+
+#[test]
+fn a_snapshot_keeps_at_most_a_million_serials() {
+    let (result, sent) = incremental_from(sync::MAX_SNAPSHOT_SERIALS);
+    assert_eq!(sent, 1);
+    assert_eq!(result.unwrap().serials.len(), sync::MAX_SNAPSHOT_SERIALS);
+
+    let (result, sent) = incremental_from(sync::MAX_SNAPSHOT_SERIALS + 1);
+    assert_eq!(sent, 0, "refused before any request");
+    let error = result.unwrap_err().error;
+    assert_eq!(error.code(), "RESPONSE_TOO_LARGE");
+    assert!(
+        error.to_string().contains(
+            "more than 1000000 serials, more than one snapshot keeps: sync it in parts, \
+             with accountIds or siteIds in each connection"
+        ),
+        "{error}"
     );
 }
