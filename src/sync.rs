@@ -316,7 +316,11 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         (None, Some((_, stored))) => stored.clone(),
         (None, None) => Value::Null,
     };
-    let rules = TrustRules::from_json(Some(&rules_value)).map_err(fail)?;
+    let rules = match continued {
+        Some((name, _)) if given_rules.is_none() => stored_rules(&rules_value, name),
+        _ => TrustRules::from_json(Some(&rules_value)),
+    }
+    .map_err(fail)?;
     let meter = Meter::start(client);
 
     let (mut snapshot, mut cursor) =
@@ -530,8 +534,7 @@ fn check_same_stored_verdicts(
     name: &str,
 ) -> Result<(), ConnectorError> {
     let given = TrustRules::from_json(Some(given))?;
-    let stored = TrustRules::from_json(Some(stored))
-        .map_err(|e| ConnectorError::InvalidInput(format!("{name}.rules: {e}")))?;
+    let stored = stored_rules(stored, name)?;
     // Named field by field, so that a new rule does not compile until it is sorted in here.
     let TrustRules {
         max_inactive_minutes: _,
@@ -563,6 +566,14 @@ fn check_same_stored_verdicts(
              threats, operational state, OS type or agent version); run a full sync without {name}"
         )))
     }
+}
+
+/// Reads the rules a stored snapshot holds; a refusal names them as the snapshot's (`previous.rules...`).
+fn stored_rules(rules: &Value, snapshot: &str) -> Result<TrustRules, ConnectorError> {
+    TrustRules::from_json(Some(rules)).map_err(|error| match error {
+        ConnectorError::InvalidInput(m) => ConnectorError::InvalidInput(format!("{snapshot}.{m}")),
+        error => error,
+    })
 }
 
 /// Whether two lists hold the same texts, in any order (they are a handful long).
@@ -819,7 +830,7 @@ pub fn check_serial(
             head.version
         )));
     }
-    let rules = TrustRules::from_json(Some(&head.rules))?;
+    let rules = stored_rules(&head.rules, "snapshot")?;
     if serial::is_placeholder(serial) {
         return Ok(trust::placeholder_verdict(serial, &rules, now_ms));
     }

@@ -937,3 +937,58 @@ fn a_snapshot_keeps_at_most_a_million_serials() {
         "{error}"
     );
 }
+
+#[test]
+fn rules_a_stored_snapshot_holds_and_the_code_refuses_are_named_as_the_snapshots() {
+    // Rules stored before the allow-lists were checked ("Windows" matches no agent) are refused
+    // where they are read, named by where they sit, not as the input's own `rules`.
+    let bad_rules = json!({ "allowedOsTypes": ["Windows"] });
+    let mut complete = json_of(
+        &run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+            .0
+            .unwrap(),
+    );
+    complete["rules"] = bad_rules.clone();
+    let mut partial = json_of(
+        &*run_sync(
+            &FakeTransport::new(first_page_then(status(503, ""))),
+            json!({}),
+            1,
+        )
+        .0
+        .unwrap_err()
+        .partial,
+    );
+    partial["rules"] = bad_rules;
+    let stored_rules = "has \"Windows\": SentinelOne reports these values in lower case";
+    for (input, named) in [
+        (
+            json!({ "previous": complete }),
+            "previous.rules.allowedOsTypes",
+        ),
+        (
+            json!({ "previous": complete, "rules": { "allowedOsTypes": ["windows"] } }),
+            "previous.rules.allowedOsTypes",
+        ),
+        (
+            json!({ "resumeFrom": partial }),
+            "resumeFrom.rules.allowedOsTypes",
+        ),
+    ] {
+        let transport = FakeTransport::new(vec![]);
+        let error = run_sync(&transport, input, 3).0.unwrap_err().error;
+        assert_eq!(error.code(), "INVALID_INPUT");
+        assert_eq!(
+            error.to_string(),
+            format!("invalid input: {named} {stored_rules}, without spaces")
+        );
+    }
+
+    let head = SnapshotHead::from_json(&tree(&complete)).unwrap();
+    let error = sync::check_serial(&head, None, Some(&tree(&json!("HEALTHY01"))), NOW_MS, 60.0)
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("invalid input: snapshot.rules.allowedOsTypes {stored_rules}, without spaces")
+    );
+}
