@@ -42,8 +42,10 @@ cd "$(dirname "$0")/.."
 # serials, and paging well past the console's own totalItems stops with a resumable partial.
 # +0.25 KB raw / +0.1 KB gzipped: rules a stored snapshot holds and the code now refuses are named as
 # the snapshot's (previous.rules..., resumeFrom.rules..., snapshot.rules...), not as the input's rules.
-MAX_RAW=209000
-MAX_GZIP=88450
+# +0.1 KB: a resumed snapshot's counts (the host's text) saturate instead of overflowing (a panic in
+# a build with overflow checks), and the paging guard counts what this call read, not those counts.
+MAX_RAW=209100
+MAX_GZIP=88500
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

@@ -327,6 +327,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         starting_point(input, resume, previous, rules_value).map_err(fail)?;
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
+    let mut read_now: u64 = 0;
 
     loop {
         if snapshot.summary.pages >= MAX_SYNC_PAGES {
@@ -389,7 +390,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
             .and_then(|p| loose::count(&p.total_items))
             .or(snapshot.summary.total_items);
         if let (Some(total), Some(_)) = (snapshot.summary.total_items, &next) {
-            let seen = snapshot.summary.agents_seen + page.data.len() as u64;
+            // Counted in this call: a resumed snapshot's own count is the host's text.
+            let seen = read_now.saturating_add(page.data.len() as u64);
             if seen > total.saturating_add(paging_allowance(total)) {
                 // Fresh cursors over the same agents would otherwise page until the deadline.
                 let error = ConnectorError::MalformedResponse {
@@ -401,6 +403,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 return Err(stop(snapshot, error));
             }
         }
+        read_now += page.data.len() as u64;
         for wire::Object(agent) in &page.data {
             absorb(&mut snapshot, agent, &rules, now_ms);
         }
@@ -623,13 +626,15 @@ fn page_request(
 
 /// Judges one agent and merges it into its serial's entry.
 fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, now_ms: f64) {
-    snapshot.summary.agents_seen += 1;
+    // Saturating: a resumed snapshot's counts are the host's text, and could be at their limit.
+    snapshot.summary.agents_seen = snapshot.summary.agents_seen.saturating_add(1);
     let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
-        snapshot.summary.null_serials += 1;
+        snapshot.summary.null_serials = snapshot.summary.null_serials.saturating_add(1);
         return;
     };
     if serial::is_placeholder(&serial) {
-        snapshot.summary.placeholder_serials += 1;
+        snapshot.summary.placeholder_serials =
+            snapshot.summary.placeholder_serials.saturating_add(1);
         return;
     }
     let output = AgentLookup {
@@ -723,8 +728,10 @@ impl Meter {
         summary: &mut SyncSummary,
         client: &Client<'_, T, R>,
     ) {
-        summary.requests += client.requests_sent() - self.requests_before;
-        summary.duration_ms += (client.runtime().now_ms() - self.started_ms).max(0.0) as u64;
+        summary.requests = (summary.requests)
+            .saturating_add(client.requests_sent().saturating_sub(self.requests_before));
+        let spent = (client.runtime().now_ms() - self.started_ms).max(0.0) as u64;
+        summary.duration_ms = summary.duration_ms.saturating_add(spent);
     }
 }
 

@@ -992,3 +992,45 @@ fn rules_a_stored_snapshot_holds_and_the_code_refuses_are_named_as_the_snapshots
         format!("invalid input: snapshot.rules.allowedOsTypes {stored_rules}, without spaces")
     );
 }
+
+#[test]
+fn a_resumed_snapshot_with_counts_at_their_limits_resumes_without_overflow() {
+    let mut partial = json_of(
+        &*run_sync(
+            &FakeTransport::new(first_page_then(status(503, ""))),
+            json!({}),
+            1,
+        )
+        .0
+        .unwrap_err()
+        .partial,
+    );
+    for count in [
+        "agentsSeen",
+        "nullSerials",
+        "placeholderSerials",
+        "durationMs",
+    ] {
+        partial["summary"][count] = json!(u64::MAX);
+    }
+    partial["summary"]["requests"] = json!(u32::MAX);
+    let transport = FakeTransport::new(pages(&fleet(), 1));
+    let resumed = run_sync(&transport, json!({ "resumeFrom": partial }), 3)
+        .0
+        .unwrap();
+    transport.assert_all_used();
+    let summary = &resumed.summary;
+    assert_eq!(
+        (
+            summary.agents_seen,
+            summary.null_serials,
+            summary.placeholder_serials
+        ),
+        (u64::MAX, u64::MAX, u64::MAX),
+        "counts stop at their limit"
+    );
+    assert_eq!(
+        (summary.requests, summary.duration_ms),
+        (u32::MAX, u64::MAX)
+    );
+}
