@@ -15,7 +15,7 @@ use crate::redact::{contains, redact_json_text, redact_owned, redact_value, valu
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::stored::SyncInput;
-use crate::sync::{self, Progress, Snapshot, SyncFailure};
+use crate::sync::{self, Progress, SerialEntry, Snapshot, SyncFailure};
 use crate::transport::Transport;
 use crate::trust::{self, Check, TrustEvaluation, TrustRules};
 use crate::value::Value;
@@ -186,10 +186,20 @@ fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
             || value_contains(&c.actual, secret)
     };
     let any = snapshot.serials.iter().any(|(serial, entry)| {
+        // Named field by field, so that a new text field does not compile until it is looked at here.
+        let SerialEntry {
+            agent_id,
+            last_active_date,
+            decommissioned: _,
+            agents: _,
+            other_agent_ids,
+            failed,
+        } = entry;
         leaks(serial)
-            || entry.agent_id.as_deref().is_some_and(leaks)
-            || entry.last_active_date.as_deref().is_some_and(leaks)
-            || entry.failed.iter().any(check_leaks)
+            || agent_id.as_deref().is_some_and(leaks)
+            || other_agent_ids.iter().any(|id| leaks(id))
+            || last_active_date.as_deref().is_some_and(leaks)
+            || failed.iter().any(check_leaks)
     }) || leaks(&snapshot.synced_at)
         || snapshot.resume_cursor.as_deref().is_some_and(leaks)
         || value_contains(&snapshot.rules, secret)

@@ -547,6 +547,34 @@ fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
         next.serials["HEALTHY01"].last_active_date.as_deref(),
         Some("[REDACTED]")
     );
+
+    // Nor does the id of another agent with the same serial, from the console or a stored snapshot.
+    let echoed = format!("9{TOKEN}");
+    let twins = [
+        agent("1", json!("TWIN0001"), json!({})),
+        agent(&echoed, json!("TWIN0001"), json!({})),
+    ];
+    let shared = run_sync(
+        &FakeTransport::new(vec![Exchange {
+            url: page_url(None),
+            answer: ok(page(&twins, 2, None)),
+        }]),
+        json!({}),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(
+        &*shared.serials["TWIN0001"].other_agent_ids,
+        ["9[REDACTED]"]
+    );
+    let mut stored = json_of(&snapshot);
+    stored["serials"]["HEALTHY01"]["otherAgentIds"] = json!([echoed]);
+    stored["serials"]["HEALTHY01"]["agents"] = json!(2);
+    let next = run_sync(&incremental_page(&[]), json!({ "previous": stored }), 3)
+        .0
+        .unwrap();
+    assert_eq!(&*next.serials["HEALTHY01"].other_agent_ids, ["9[REDACTED]"]);
 }
 
 #[test]

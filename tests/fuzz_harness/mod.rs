@@ -199,21 +199,43 @@ pub fn inputs(data: &[u8]) {
     }
 }
 
-/// Answers every request with an empty last page and keeps the URLs it was sent.
+/// Answers every request with one last page (`body`) and keeps the URLs it was sent.
 #[derive(Default)]
-struct EmptyPages {
+struct LastPage {
+    body: String,
     urls: RefCell<Vec<String>>,
 }
 
-impl Transport for EmptyPages {
+impl Transport for LastPage {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.urls.borrow_mut().push(request.url);
         Ok(HttpResponse {
             status: 200,
             headers: Vec::new(),
-            body: r#"{"data":[],"pagination":{"totalItems":0,"nextCursor":null}}"#.into(),
+            body: self.body.clone(),
         })
     }
+}
+
+/// A last page whose agents merge into a stored snapshot's entry for `serial`: the agent it names
+/// (`agent_id`), a new one, one decommissioned, and agents with no serial and a placeholder one.
+fn page_merging_into(serial: &str, agent_id: Option<&str>) -> String {
+    let agent = |id: &str, serial: serde_json::Value, decommissioned: bool| {
+        serde_json::json!({
+            "id": id, "serialNumber": serial, "isDecommissioned": decommissioned,
+            "lastActiveDate": "2023-11-14T22:10:00.000000Z", "osType": "windows",
+            "isActive": true, "infected": false, "activeThreats": 0
+        })
+    };
+    let data = vec![
+        agent(agent_id.unwrap_or("fuzz-known"), serial.into(), false),
+        agent("fuzz-new", serial.into(), false),
+        agent("fuzz-old", serial.into(), true),
+        agent("fuzz-null", serde_json::Value::Null, false),
+        agent("fuzz-oem", "To be filled by O.E.M.".into(), false),
+    ];
+    serde_json::json!({ "data": data, "pagination": { "totalItems": 5, "nextCursor": null } })
+        .to_string()
 }
 
 /// Reads an arbitrary stored snapshot every way a host hands one back: to checkSerial (its head and
@@ -278,12 +300,21 @@ pub fn snapshot(data: &[u8]) {
         .expect("static JSON"),
     )
     .expect("static connection");
+    let serials = tree.get("serials").and_then(Value::as_object);
+    let (serial, entry) = serials
+        .and_then(|s| s.iter().next())
+        .map_or((SERIAL, None), |(name, entry)| (name.as_str(), Some(entry)));
+    let agent_id = entry.and_then(|e| e.get("agentId")).and_then(Value::as_str);
+    let merging_page = page_merging_into(serial, agent_id);
     for key in ["resumeFrom", "previous"] {
         let input = Value::Object(sentinelone_connector::value::Object::from_members(vec![(
             key.to_owned(),
             tree.clone(),
         )]));
-        let transport = EmptyPages::default();
+        let transport = LastPage {
+            body: merging_page.clone(),
+            ..LastPage::default()
+        };
         let options = CallOptions {
             now_ms: Some(NOW),
             ..CallOptions::default()
