@@ -133,6 +133,29 @@ pub fn agents_response(data: &[u8]) {
         }
         assert!(!mentions_token(&to_json_string(&evaluation)));
     }
+    // The same response as every page of a sync: every agent judged and merged, and no snapshot,
+    // whole or partial, nor error holds the token.
+    let sync = pollster::block_on(capability::sync_agents(
+        &transport,
+        &Instant,
+        &connection,
+        &json::parse_value("{}").expect("static JSON"),
+        options,
+        &|_| {},
+    ));
+    match sync {
+        Ok(snapshot) => {
+            assert!(snapshot.complete);
+            assert_eq!(snapshot.summary.serials, snapshot.serials.len() as u64);
+            assert!(!mentions_token(&to_json_string(&snapshot)));
+        }
+        Err(failure) => {
+            let text = format!("{} {:?}", failure.error, failure.error);
+            assert!(!text.contains(TOKEN), "{text}");
+            assert!(!failure.partial.complete);
+            assert!(!mentions_token(&to_json_string(&*failure.partial)));
+        }
+    }
     // The pieces on their own, with the same bytes.
     let _ = wire::parse_agents_page(body);
     json_reader_agrees_with_serde(body);
