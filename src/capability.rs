@@ -11,7 +11,7 @@ use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
 use crate::output::Lookup;
-use crate::redact::{contains, redact_json_text, redact_owned, redact_value, value_contains};
+use crate::redact::{redact_json_text, redact_owned, redact_value, spells, value_contains};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::stored::SyncInput;
@@ -179,7 +179,7 @@ pub async fn sync_agents_read<T: Transport, R: Runtime>(
 // must not plant it in the snapshot returned. The common case (no token anywhere) is a walk over the
 // strings, not a serialisation of the whole snapshot.
 fn redact_snapshot(snapshot: Snapshot, secret: &str) -> Snapshot {
-    let leaks = |text: &str| contains(text, secret);
+    let leaks = |text: &str| spells(text, secret);
     let check_leaks = |c: &Check| {
         leaks(&c.message)
             || value_contains(&c.expected, secret)
@@ -292,7 +292,7 @@ fn redact_health(mut health: HealthOutput, secret: &str) -> HealthOutput {
 
 /// Whether `secret` occurs in any text of `evaluation`: a walk over its strings, no serialisation.
 fn evaluation_mentions(evaluation: &TrustEvaluation, secret: &str) -> bool {
-    let leaks = |text: &str| contains(text, secret);
+    let leaks = |text: &str| spells(text, secret);
     evaluation.lookup.texts().into_iter().flatten().any(leaks)
         || leaks(&evaluation.evaluated_at)
         || evaluation.checks.iter().any(|c| {

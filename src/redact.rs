@@ -2,14 +2,43 @@
 
 use std::borrow::Cow;
 
+use crate::json_writer::quoted;
 use crate::value::Value;
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// `text` with every occurrence of `secret` replaced by `[REDACTED]` (borrowed when there is none).
+/// `text` with every occurrence of `secret` replaced by `[REDACTED]` (borrowed when there is none),
+/// also where only `text` written as JSON would spell it (see [`spells`]).
 pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
-    replace_each(text, secret, |_, at| at)
+    let clean = replace_each(text, secret, |_, at| at);
+    if !is_escaped_in_json(&clean) {
+        return clean;
+    }
+    let written = quoted(&clean);
+    if !contains(&written, secret) {
+        return clean;
+    }
+    // Rare: redacted as the JSON text that spells it (from the escape the secret starts in), and
+    // read back; whole when that cannot be read.
+    let read = match crate::json::parse_value(&redact_json_text(written, secret)) {
+        Ok(Value::String(read)) if !spells(&read, secret) => read,
+        _ => REDACTED.to_owned(),
+    };
+    Cow::Owned(read)
+}
+
+/// Whether `text` holds `secret`, or spells it once written as a JSON string, as every output is
+/// on its way to JS and in a host's `JSON.stringify`: a tab and the tail of a secret that starts
+/// with `t` are written `\t` and that tail. (A secret holding `"` could also be spelled across two
+/// strings; tokens never do.)
+pub fn spells(text: &str, secret: &str) -> bool {
+    contains(text, secret) || (is_escaped_in_json(text) && contains(&quoted(text), secret))
+}
+
+/// Whether JSON writes `text` with an escape (a control character, a quote or a backslash).
+fn is_escaped_in_json(text: &str) -> bool {
+    text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// `text` with every occurrence of `secret` replaced by `[REDACTED]` from where `start_of` says the
@@ -48,14 +77,14 @@ pub fn redact_owned(text: String, secret: &str) -> String {
     }
 }
 
-/// Whether `secret` occurs in any string or member name of `value`.
+/// Whether any string or member name of `value` holds or spells `secret` (see [`spells`]).
 pub fn value_contains(value: &Value, secret: &str) -> bool {
     match value {
-        Value::String(text) => contains(text, secret),
+        Value::String(text) => spells(text, secret),
         Value::Array(items) => items.iter().any(|v| value_contains(v, secret)),
         Value::Object(members) => members
             .iter()
-            .any(|(name, v)| contains(name, secret) || value_contains(v, secret)),
+            .any(|(name, v)| spells(name, secret) || value_contains(v, secret)),
         _ => false,
     }
 }
@@ -64,7 +93,7 @@ pub fn value_contains(value: &Value, secret: &str) -> bool {
 /// that no JSON escape is cut in two as a redaction of the written text could.
 pub fn redact_value(value: &mut Value, secret: &str) {
     let scrub = |text: &mut String| {
-        if contains(text, secret) {
+        if spells(text, secret) {
             *text = redact_owned(std::mem::take(text), secret);
         }
     };
@@ -89,7 +118,10 @@ pub fn redact_json_text(text: String, secret: &str) -> String {
     // start inside an escape (`\nabc` for "nabc"), which is then replaced with it, or a backslash
     // left before `[REDACTED]` would make the text unreadable.
     let text = if secret.bytes().any(|b| b == b'\\' || b == b'"') {
-        redact_owned(text, secret)
+        match replace_each(&text, secret, |_, at| at) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(clean) => clean,
+        }
     } else {
         match replace_each(&text, secret, escape_start) {
             Cow::Borrowed(_) => text,
@@ -319,6 +351,55 @@ mod tests {
         assert!(matches!(redact("nothing here", "TOKEN"), Cow::Borrowed(_)));
         assert!(matches!(redact("anything", ""), Cow::Borrowed(_)));
         assert_eq!(redact_owned("xTOKENx".into(), "TOKEN"), "x[REDACTED]x");
+    }
+
+    #[test]
+    fn a_text_that_spells_the_secret_once_written_as_json_is_redacted() {
+        // (text, secret, redacted): an escape's letter or hex digits, or a backslash, start or end it.
+        let cases = [
+            (
+                "\tail-of-the-token-0123",
+                "tail-of-the-token-0123",
+                "[REDACTED]",
+            ),
+            (
+                "x\nabc-token-0123456789 y",
+                "nabc-token-0123456789",
+                "x[REDACTED] y",
+            ),
+            ("\u{1f}abcdef0123456789", "1fabcdef0123456789", "[REDACTED]"),
+            (
+                "\u{1f}abcdef0123456789",
+                "001fabcdef0123456789",
+                "[REDACTED]",
+            ),
+            ("ab\u{c}cdef0123456789", "ab\\fcdef0123456789", "[REDACTED]"),
+            (
+                "a \"quoted-token-0123456",
+                "\\\"quoted-token-0123456",
+                "a [REDACTED]",
+            ),
+        ];
+        for (text, secret, redacted) in cases {
+            assert!(!contains(text, secret) && contains(&quoted(text), secret));
+            assert!(spells(text, secret), "{text:?}");
+            assert_eq!(redact(text, secret), redacted, "{text:?}");
+            assert!(!contains(&quoted(&redact(text, secret)), secret));
+        }
+        // Escaped text that does not spell it stays as it is, borrowed.
+        let text = "tab\there, \"quoted\", nothing else";
+        assert!(!spells(text, "there-is-no-token-here"));
+        assert!(matches!(
+            redact(text, "there-is-no-token-here"),
+            Cow::Borrowed(_)
+        ));
+        let mut value = crate::json::parse_value(r#"{"a":["\tail-of-the-token-0123"]}"#).unwrap();
+        assert!(value_contains(&value, "tail-of-the-token-0123"));
+        redact_value(&mut value, "tail-of-the-token-0123");
+        assert_eq!(
+            crate::json_writer::to_json_string(&value),
+            r#"{"a":["[REDACTED]"]}"#
+        );
     }
 
     #[test]

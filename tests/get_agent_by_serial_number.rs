@@ -651,3 +651,40 @@ fn a_console_echoing_the_token_never_leaks_it() {
     }]);
     run_once(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
 }
+
+#[test]
+fn a_console_spelling_the_token_with_an_escape_never_leaks_it_in_outputs() {
+    // `\t` and the token's tail: the value is a tab and "est-api-token-…", which holds no token,
+    // but written as JSON (the output crossing to JS, or a host's JSON.stringify) it is spelled again.
+    assert!(TOKEN.starts_with('t'));
+    let spelled = format!("\\{TOKEN}");
+    let body = page(
+        &[agent(
+            "1",
+            json!("ECHO0001"),
+            json!({ "computerName": "PLACEHOLDER" }),
+        )],
+        1,
+        None,
+    )
+    .replace(r#""PLACEHOLDER""#, &format!(r#""{spelled}""#));
+    // run() scans every output and error, as JSON text, for the token.
+    let lookup = lookup_one("ECHO0001", "ECHO0001", &body);
+    assert_eq!(lookup.output.computer_name.as_deref(), Some("[REDACTED]"));
+
+    let transport = FakeTransport::new(vec![Exchange {
+        url: agents_url("ECHO0001"),
+        answer: status(
+            400,
+            format!(r#"{{"errors":[{{"code":4000010,"title":"bad {spelled}"}}]}}"#),
+        ),
+    }]);
+    let err = run_once(&transport, json!({ "serialNumber": "ECHO0001" })).unwrap_err();
+    assert_eq!(
+        err.upstream().unwrap().title.as_deref(),
+        Some("bad [REDACTED]")
+    );
+    assert_no_secret(&sentinelone_connector::json_writer::quoted(
+        &err.to_string(),
+    ));
+}
