@@ -167,7 +167,7 @@ fn redact_escaped_strings(text: String, secret: &str) -> String {
         if escaped {
             let literal = text.get(start..end).unwrap_or_default();
             let rewritten = match crate::json::Reader::new(literal, 1).string() {
-                Ok(value) if contains(&value, secret) => {
+                Ok(value) if spells(&value, secret) => {
                     Some(crate::json_writer::quoted(&redact(&value, secret)))
                 }
                 Ok(_) => None,
@@ -222,8 +222,9 @@ fn escape_start(bytes: &[u8], at: usize) -> usize {
     at
 }
 
-/// Whether the JSON `text` has an escape standing for a character of `secret`: `\u00XX` for a
-/// printable ASCII one, `\"`, `\\` or `\/` for those.
+/// Whether the JSON `text` has an escape standing for a character of `secret` (`\u00XX` for a
+/// printable ASCII one, `\"`, `\\` or `\/` for those), or for a control character that JSON writes
+/// as the secret starts (`\u000C` for a form feed, written `\f`, before "uzz-…" for "fuzz-…").
 fn may_hide_in_escapes(text: &str, secret: &str) -> bool {
     let bytes = text.as_bytes();
     let mut from = 0;
@@ -244,10 +245,64 @@ fn may_hide_in_escapes(text: &str, secret: &str) -> bool {
         if stands_for.is_some_and(|c| c.is_ascii_graphic() && secret.as_bytes().contains(&c)) {
             return true;
         }
+        let control = match bytes.get(at + 1) {
+            // Written as it stands: only a secret starting with its letter can follow it.
+            Some(&letter @ (b'b' | b'f' | b'n' | b'r' | b't')) => {
+                (secret.as_bytes().first() == Some(&letter)).then_some(match letter {
+                    b'b' => 0x08,
+                    b'f' => 0x0c,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    _ => b'\t',
+                })
+            }
+            _ => stands_for.filter(|c| *c < 0x20),
+        };
+        if control.is_some_and(|control| spelled_after_control(bytes, at, control, secret)) {
+            return true;
+        }
         // Past the escaped character: in `\\u0074` the second backslash starts no escape.
         from = at + 2;
     }
     false
+}
+
+/// Whether the control character `control`, escaped at byte `at` of the JSON text `bytes`, would
+/// start spelling `secret` once written as JSON writes it (`\f` for a form feed, `\u001f`), with the
+/// text after the escape going on as the secret does (up to an escape, which might too).
+fn spelled_after_control(bytes: &[u8], at: usize, control: u8, secret: &str) -> bool {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let long = [
+        b'u',
+        b'0',
+        b'0',
+        HEX[usize::from(control >> 4)],
+        HEX[usize::from(control & 15)],
+    ];
+    let escape: &[u8] = match control {
+        0x08 => b"b",
+        0x0c => b"f",
+        b'\n' => b"n",
+        b'\r' => b"r",
+        b'\t' => b"t",
+        _ => &long,
+    };
+    let after = at
+        + if bytes.get(at + 1) == Some(&b'u') {
+            6
+        } else {
+            2
+        };
+    let goes_on = |rest: &[u8]| {
+        rest.iter()
+            .zip(bytes.get(after..).unwrap_or_default())
+            .find(|(s, t)| s != t)
+            .is_none_or(|(_, t)| *t == b'\\')
+    };
+    (1..=escape.len()).any(|k| {
+        let (head, rest) = secret.as_bytes().split_at(k.min(secret.len()));
+        escape.ends_with(head) && goes_on(rest)
+    })
 }
 
 /// Whether `needle` occurs in `haystack`.
@@ -403,6 +458,37 @@ mod tests {
     }
 
     #[test]
+    fn json_text_whose_strings_would_spell_the_secret_once_written_again_is_redacted() {
+        // The body writes the control character one way, JSON.stringify (a host logging the parsed
+        // rawResponse) another, which spells the secret.
+        for (text, secret, redacted) in [
+            (
+                r#"{"a":"\u000cuzz-token-0123456789","b":"\n"}"#,
+                "fuzz-token-0123456789",
+                r#"{"a":"[REDACTED]","b":"\n"}"#,
+            ),
+            (
+                r#"{"a":"x\u001Fabcdef0123456789"}"#,
+                "1fabcdef0123456789",
+                r#"{"a":"x[REDACTED]"}"#,
+            ),
+            (
+                r#"{"a":"\u001Fabcdef0123456789"}"#,
+                "u001fabcdef0123456789",
+                r#"{"a":"[REDACTED]"}"#,
+            ),
+        ] {
+            assert_eq!(redact_json_text(text.to_owned(), secret), redacted);
+        }
+        // The same escapes before other text are left as received.
+        let text = r#"{"a":"\u000cuzz-nothing-else","b":"\fuzz"}"#;
+        assert_eq!(
+            redact_json_text(text.to_owned(), "fuzz-token-0123456789"),
+            text
+        );
+    }
+
+    #[test]
     fn a_secret_spelled_in_escapes_is_redacted_string_by_string_even_in_text_a_tree_cannot_hold() {
         let secret = "secret-token-0123456789";
         let hidden = format!("\\u0073{}", &secret[1..]);
@@ -427,7 +513,12 @@ mod tests {
             (r#""\u0074""#, true),
             (r#""\u0054""#, false),
             (r#""\\u0074""#, false),
-            (r#""\n\t\r\b\f""#, false),
+            (r#""\n\r\b\f\u0014""#, false),
+            // A tab is written `\t`: a tab and "ok/en…" would spell the secret once written.
+            (r#""\tok/en-0123456789""#, true),
+            (r#""\u0009ok\u002fen""#, true),
+            (r#""\t""#, false),
+            (r#""\u0009other""#, false),
             (r#""\u00e9\u2028""#, false),
             (r#""\/""#, true),
             (r#""\\""#, false),

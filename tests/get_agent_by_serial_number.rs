@@ -671,6 +671,13 @@ fn a_console_spelling_the_token_with_an_escape_never_leaks_it_in_outputs() {
     // run() scans every output and error, as JSON text, for the token.
     let lookup = lookup_one("ECHO0001", "ECHO0001", &body);
     assert_eq!(lookup.output.computer_name.as_deref(), Some("[REDACTED]"));
+    // Written `\u0009` by the console, the tab is written `\t` again by a host that logs the parsed
+    // rawResponse: the text as received spells no token, its strings would.
+    let body = body.replace(&spelled, &format!("\\u0009{}", &TOKEN[1..]));
+    let lookup = lookup_one("ECHO0001", "ECHO0001", &body);
+    let raw: Value = serde_json::from_str(&lookup.raw_response).unwrap();
+    assert_eq!(raw["data"][0]["computerName"], json!("[REDACTED]"));
+    assert_no_secret(&raw.to_string());
 
     let transport = FakeTransport::new(vec![Exchange {
         url: agents_url("ECHO0001"),

@@ -383,17 +383,21 @@ pub fn snapshot(data: &[u8]) {
     }
 }
 
-/// Whether any string or member name of the JSON `text` holds the token. Not the text itself: a
-/// string holding a control character and then the token's tail is written with an escape (`\f`
-/// before "uzz-token…") that spells the token without any value holding it.
+/// Whether any string or member name of the JSON `text` holds the token, or spells it once written
+/// as JSON again (as a host's JSON.stringify writes it: a form feed and "uzz-token…" are written
+/// `\fuzz-token…`). Not the text itself: a string spelling the token only in escapes (`\u0066uzz`)
+/// is the same string.
 fn mentions_token(text: &str) -> bool {
+    fn spells(text: &str) -> bool {
+        serde_json::to_string(text).is_ok_and(|written| written.contains(TOKEN))
+    }
     fn walk(value: &serde_json::Value) -> bool {
         match value {
-            serde_json::Value::String(s) => s.contains(TOKEN),
+            serde_json::Value::String(s) => spells(s),
             serde_json::Value::Array(items) => items.iter().any(walk),
-            serde_json::Value::Object(members) => members
-                .iter()
-                .any(|(name, v)| name.contains(TOKEN) || walk(v)),
+            serde_json::Value::Object(members) => {
+                members.iter().any(|(name, v)| spells(name) || walk(v))
+            }
             _ => false,
         }
     }
