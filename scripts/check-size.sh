@@ -51,8 +51,10 @@ cd "$(dirname "$0")/.."
 # and in a host's JSON.stringify) is redacted in every output, error and snapshot (src/redact.rs).
 # +0.7 KB raw / +0.4 KB gzipped: so does a rawResponse string a console wrote with another escape
 # (\u0009 and the tail, which a host's JSON.stringify of the parsed rawResponse writes \t and the tail).
-MAX_RAW=210500
-MAX_GZIP=89250
+# +0.1 KB: a token holding a quote or a backslash (no SentinelOne token does) is refused: it could be
+# spelled across two JSON strings of an output, where no redaction of one text can see it.
+MAX_RAW=210650
+MAX_GZIP=89350
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning).
 MAX_FIRST_CALL=66000

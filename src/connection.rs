@@ -208,6 +208,11 @@ fn validate_token(raw: &str) -> Result<&str, ConnectorError> {
     if !graphic {
         return Err(invalid("apiToken contains control or non-ASCII characters"));
     }
+    // No SentinelOne token holds one, and one that did could be spelled across two JSON strings
+    // of an output, where no redaction of a single text can see it.
+    if token.bytes().any(|b| b == b'"' || b == b'\\') {
+        return Err(invalid("apiToken contains a quote or a backslash"));
+    }
     Ok(token)
 }
 
@@ -466,6 +471,8 @@ mod tests {
             ("abcdefghijklmnop\u{0}c", "control or non-ASCII"),
             ("abcdefghijklmnop\u{7f}c", "control or non-ASCII"),
             ("tökén-abcdefghijklmnop", "control or non-ASCII"),
+            ("abcdefghijklmnop\"c", "a quote or a backslash"),
+            ("\\abcdefghijklmnop", "a quote or a backslash"),
         ] {
             let err = validate_token(bad).expect_err(bad);
             assert_eq!(err.code(), "INVALID_CONNECTION");

@@ -198,6 +198,9 @@ fn the_connection_schema_accepts_exactly_the_tokens_the_code_accepts() {
         format!("{TOKEN16}é"),
         format!("{TOKEN16}\u{7f}"),
         format!("eyJ{}", "a1B2.c3_D4-".repeat(30)),
+        format!("{TOKEN16}\""),
+        format!("\\{TOKEN16}"),
+        format!("{TOKEN16}!#[]~"),
         String::new(),
         " \n".to_owned(),
     ];
