@@ -156,6 +156,23 @@ pub fn agents_response(data: &[u8]) {
             assert!(!mentions_token(&to_json_string(&*failure.partial)));
         }
     }
+    // The same response to Test Connection's two reads (agents and token details): a health report,
+    // never thrown, that fails exactly when it says why, and holds no token.
+    let health = pollster::block_on(capability::invoke(
+        &transport,
+        &Instant,
+        Capability::TestConnection,
+        &connection,
+        &json::parse_value("{}").expect("static JSON"),
+        options,
+    ));
+    match health {
+        Ok(CapabilityOutput::Health(health)) => {
+            assert_eq!(health.ok, health.error.is_none(), "{health:?}");
+            assert!(!mentions_token(&to_json_string(&health)));
+        }
+        other => panic!("Test Connection reports, never throws: {other:?}"),
+    }
     // The pieces on their own, with the same bytes.
     let _ = wire::parse_agents_page(body);
     json_reader_agrees_with_serde(body);
