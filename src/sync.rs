@@ -34,6 +34,47 @@ pub const MAX_SYNC_PAGES: u32 = 100_000;
 /// console that keeps inventing agents cannot take the module to its 4 GiB ceiling.
 pub const MAX_SNAPSHOT_SERIALS: usize = 1_000_000;
 
+/// The most agent data one snapshot keeps, counted as [`entry_bytes`] counts it (about 190 bytes a
+/// serial for a real fleet, so [`MAX_SNAPSHOT_SERIALS`] binds first): a console sending fields far
+/// larger than real ones (ids, dates, values that fail checks) cannot take the module to its 4 GiB
+/// ceiling, nor the snapshot's JSON past the longest string JS can hold.
+pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+
+/// About what an entry of a serial `key_bytes` long takes in memory: its texts, and a fixed share for
+/// itself and its node in the map.
+#[inline(never)]
+fn entry_bytes(key_bytes: usize, entry: &SerialEntry) -> usize {
+    // Named field by field, so that a new field does not compile until it is counted here.
+    let SerialEntry {
+        agent_id,
+        last_active_date,
+        decommissioned: _,
+        agents: _,
+        other_agent_ids,
+        failed,
+    } = entry;
+    let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+    let checks: usize = failed
+        .iter()
+        .map(|c| 64 + c.message.len() + value_bytes(&c.expected) + value_bytes(&c.actual))
+        .sum();
+    let others: usize = other_agent_ids.iter().map(|id| 24 + id.len()).sum();
+    128 + key_bytes + text(agent_id) + text(last_active_date) + others + checks
+}
+
+/// About what a JSON value takes in memory.
+fn value_bytes(value: &Value) -> usize {
+    24 + match value {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items.iter().map(value_bytes).sum(),
+        Value::Object(members) => members
+            .iter()
+            .map(|(name, v)| name.len() + value_bytes(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
 /// How many agents past its own `totalItems` a console may page before the sync stops (at least
 /// 1000, or a tenth of the total): fleets grow during a sync, paging that never ends does not.
 fn paging_allowance(total_items: u64) -> u64 {
@@ -328,6 +369,12 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
     let mut read_now: u64 = 0;
+    let mut snapshot_bytes = snapshot
+        .serials
+        .iter()
+        .fold(0usize, |sum, (serial, entry)| {
+            sum.saturating_add(entry_bytes(serial.len(), entry))
+        });
 
     loop {
         if snapshot.summary.pages >= MAX_SYNC_PAGES {
@@ -339,6 +386,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
             return Err(fail(ConnectorError::ResponseTooLarge(format!(
                 "the fleet has more than {MAX_SNAPSHOT_SERIALS} serials, more than one snapshot keeps: \
                  sync it in parts, with accountIds or siteIds in each connection"
+            ))));
+        }
+        if snapshot_bytes > MAX_SNAPSHOT_BYTES {
+            return Err(fail(ConnectorError::ResponseTooLarge(format!(
+                "the snapshot would keep more than {} MiB of agent data: the console sends ids, dates \
+                 or values far larger than real ones",
+                MAX_SNAPSHOT_BYTES >> 20
             ))));
         }
         if let Some(last) = last_request_at {
@@ -405,7 +459,8 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         }
         read_now += page.data.len() as u64;
         for wire::Object(agent) in &page.data {
-            absorb(&mut snapshot, agent, &rules, now_ms);
+            let added = absorb(&mut snapshot, agent, &rules, now_ms);
+            snapshot_bytes = snapshot_bytes.saturating_add_signed(added);
         }
         snapshot.summary.pages += 1;
         on_progress(Progress {
@@ -624,19 +679,40 @@ fn page_request(
     lookup::agents_get(connection, &query, cursor)
 }
 
-/// Judges one agent and merges it into its serial's entry.
-fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, now_ms: f64) {
+/// Judges one agent and merges it into its serial's entry; how many bytes the snapshot grew by, as
+/// [`entry_bytes`] counts them.
+fn absorb(
+    snapshot: &mut Snapshot,
+    agent: &wire::Agent<'_>,
+    rules: &TrustRules,
+    now_ms: f64,
+) -> isize {
     // Saturating: a resumed snapshot's counts are the host's text, and could be at their limit.
     snapshot.summary.agents_seen = snapshot.summary.agents_seen.saturating_add(1);
     let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
         snapshot.summary.null_serials = snapshot.summary.null_serials.saturating_add(1);
-        return;
+        return 0;
     };
     if serial::is_placeholder(&serial) {
         snapshot.summary.placeholder_serials =
             snapshot.summary.placeholder_serials.saturating_add(1);
-        return;
+        return 0;
     }
+    let key_bytes = serial.len();
+    let entry = snapshot.serials.entry(serial.into_owned()).or_default();
+    // A new entry (no agent yet) was not counted; a stored one with none is counted twice, which errs
+    // on the safe side.
+    let before = if entry.agents == 0 {
+        0
+    } else {
+        entry_bytes(key_bytes, entry)
+    };
+    merge(entry, agent, rules, now_ms);
+    entry_bytes(key_bytes, entry) as isize - before as isize
+}
+
+/// Merges one agent into its serial's entry: the preferred agent's verdict, the others' ids.
+fn merge(entry: &mut SerialEntry, agent: &wire::Agent<'_>, rules: &TrustRules, now_ms: f64) {
     let output = AgentLookup {
         match_count: 1,
         ..AgentLookup::found(200, agent)
@@ -645,7 +721,6 @@ fn absorb(snapshot: &mut Snapshot, agent: &wire::Agent<'_>, rules: &TrustRules, 
         .last_active_date
         .as_deref()
         .and_then(timestamp::parse_micros);
-    let entry = snapshot.serials.entry(serial.into_owned()).or_default();
     let same_agent = entry.agent_id.is_some() && entry.agent_id == output.agent_id;
     if entry.agents > 0 && !same_agent {
         // Another agent with this serial: counted once, however often incremental syncs read it again.
@@ -914,4 +989,43 @@ pub fn check_serial(
         checks,
         evaluated_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_absorbing_adds_is_what_the_entries_hold() {
+        // The same agent again, another one not preferred, another one preferred, one failing checks,
+        // and agents with no usable serial.
+        let page = r#"{"data":[
+            {"id":"1","serialNumber":"A1","lastActiveDate":"2024-05-15T18:25:00.000000Z"},
+            {"id":"1","serialNumber":"A1","lastActiveDate":"2024-05-15T18:26:00.000000Z"},
+            {"id":"2","serialNumber":"A1","lastActiveDate":"2024-05-15T18:20:00.000000Z"},
+            {"id":"3","serialNumber":"A1","lastActiveDate":"2024-05-15T18:29:00.000000Z"},
+            {"id":"4","serialNumber":"B2","osType":"windows","networkStatus":{"odd":["value"]}},
+            {"id":"5","serialNumber":null},
+            {"id":"6","serialNumber":"To be filled by O.E.M."}
+        ]}"#;
+        let rules = crate::json::parse_value(r#"{"allowedOsTypes":["macos"]}"#).unwrap();
+        let rules = TrustRules::from_json(Some(&rules)).unwrap();
+        let page = wire::parse_agents_page(page).unwrap();
+        let mut snapshot = Snapshot::default();
+        let mut counted = 0isize;
+        for wire::Object(agent) in &page.data {
+            counted += absorb(&mut snapshot, agent, &rules, 1_715_797_800_000.0);
+        }
+        let held: usize = snapshot
+            .serials
+            .iter()
+            .map(|(serial, entry)| entry_bytes(serial.len(), entry))
+            .sum();
+        assert_eq!(counted, held as isize);
+        let shared = &snapshot.serials["A1"];
+        assert_eq!(shared.agent_id.as_deref(), Some("3"));
+        assert_eq!(&*shared.other_agent_ids, ["2", "1"]);
+        assert!(!snapshot.serials["B2"].failed.is_empty());
+        assert_eq!(snapshot.serials.len(), 2);
+    }
 }

@@ -5,9 +5,11 @@
 mod support;
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use sentinelone_connector::capability::{self, Capability};
 use sentinelone_connector::connection::ConnectionProperties;
+use sentinelone_connector::error::ConnectorError;
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::stored::SyncInput;
 use sentinelone_connector::sync::{self, Progress, SerialEntry, Snapshot, SnapshotHead};
@@ -911,19 +913,32 @@ fn a_fleet_that_grows_during_a_sync_is_read_to_its_end() {
     assert_eq!(snapshot.summary.agents_seen, 1005);
 }
 
-/// An incremental sync (no agent changed) from a complete snapshot of `serials` distinct serials,
-/// and the requests it sent.
-fn incremental_from(serials: usize) -> (Result<Snapshot, sync::SyncFailure>, usize) {
+/// The URL of an incremental sync's page after a previous sync at `NOW_ISO` (see `incremental_page`).
+fn incremental_url(cursor: Option<&str>) -> String {
+    let url = format!(
+        "{}&updatedAt__gt=2024-05-15T18%3A25%3A00.000Z",
+        page_url(None)
+    );
+    match cursor {
+        None => url,
+        Some(c) => format!("{url}&cursor={c}"),
+    }
+}
+
+/// An incremental sync from a complete snapshot of `serials`, answered by `script`, and the requests
+/// it sent.
+fn incremental_from(
+    serials: BTreeMap<String, SerialEntry>,
+    script: Vec<Exchange>,
+) -> (Result<Snapshot, sync::SyncFailure>, usize) {
     let previous = Snapshot {
         version: sync::SNAPSHOT_VERSION,
         synced_at: NOW_ISO.into(),
         complete: true,
-        serials: (0..serials)
-            .map(|i| (format!("S{i:07}"), SerialEntry::default()))
-            .collect(),
+        serials,
         ..Snapshot::default()
     };
-    let transport = incremental_page(&[]);
+    let transport = FakeTransport::new(script);
     let connection =
         ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     let input = SyncInput {
@@ -947,13 +962,29 @@ fn incremental_from(serials: usize) -> (Result<Snapshot, sync::SyncFailure>, usi
     (result, sent)
 }
 
+/// `count` serials with empty entries.
+fn plain_serials(count: usize) -> BTreeMap<String, SerialEntry> {
+    (0..count)
+        .map(|i| (format!("S{i:07}"), SerialEntry::default()))
+        .collect()
+}
+
+/// One page with no agent changed, as the last.
+fn no_changes() -> Vec<Exchange> {
+    vec![Exchange {
+        url: incremental_url(None),
+        answer: ok(page(&[], 0, None)),
+    }]
+}
+
 #[test]
 fn a_snapshot_keeps_at_most_a_million_serials() {
-    let (result, sent) = incremental_from(sync::MAX_SNAPSHOT_SERIALS);
+    let (result, sent) = incremental_from(plain_serials(sync::MAX_SNAPSHOT_SERIALS), no_changes());
     assert_eq!(sent, 1);
     assert_eq!(result.unwrap().serials.len(), sync::MAX_SNAPSHOT_SERIALS);
 
-    let (result, sent) = incremental_from(sync::MAX_SNAPSHOT_SERIALS + 1);
+    let (result, sent) =
+        incremental_from(plain_serials(sync::MAX_SNAPSHOT_SERIALS + 1), no_changes());
     assert_eq!(sent, 0, "refused before any request");
     let error = result.unwrap_err().error;
     assert_eq!(error.code(), "RESPONSE_TOO_LARGE");
@@ -1061,4 +1092,58 @@ fn a_resumed_snapshot_with_counts_at_their_limits_resumes_without_overflow() {
         (summary.requests, summary.duration_ms),
         (u32::MAX, u64::MAX)
     );
+}
+
+/// One serial whose entry holds `mib` MiB of other agents' ids (as a hostile console could make it).
+fn fat_serial(mib: usize) -> BTreeMap<String, SerialEntry> {
+    let entry = SerialEntry {
+        agent_id: Some("1".into()),
+        agents: 1 + mib as u32,
+        other_agent_ids: (0..mib)
+            .map(|i| format!("{i}{}", "0".repeat(1 << 20)))
+            .collect(),
+        ..SerialEntry::default()
+    };
+    BTreeMap::from([("FAT0001".to_owned(), entry)])
+}
+
+#[test]
+fn a_snapshot_keeps_at_most_256_mib_of_agent_data() {
+    let max_mib = sync::MAX_SNAPSHOT_BYTES >> 20;
+    let too_large = |error: &ConnectorError| {
+        assert_eq!(error.code(), "RESPONSE_TOO_LARGE");
+        assert!(
+            error
+                .to_string()
+                .contains("more than 256 MiB of agent data"),
+            "{error}"
+        );
+    };
+    // A stored snapshot that large is refused before any request.
+    let (result, sent) = incremental_from(fat_serial(max_mib + 1), no_changes());
+    assert_eq!(sent, 0);
+    too_large(&result.unwrap_err().error);
+
+    // Agents read now count too: 100 with 120 KB ids take a snapshot 10 MiB short of the limit
+    // past it, and the sync stops before the next page. (That what absorbing agents adds is what
+    // their entries hold is a unit test of src/sync.rs.)
+    let fat_ids: Vec<Value> = (0..100)
+        .map(|i| {
+            let id = format!("{i}{}", "7".repeat(120 << 10));
+            agent(&id, json!(format!("NEW{i:05}")), json!({}))
+        })
+        .collect();
+    let script = vec![
+        Exchange {
+            url: incremental_url(None),
+            answer: ok(page(&fat_ids, 100, Some("c1"))),
+        },
+        Exchange {
+            url: incremental_url(Some("c1")),
+            answer: ok(page(&[], 100, None)),
+        },
+    ];
+    let (result, sent) = incremental_from(fat_serial(max_mib - 10), script);
+    assert_eq!(sent, 1, "stopped before the next page");
+    too_large(&result.unwrap_err().error);
 }
