@@ -508,8 +508,14 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
         CapabilityOutput::Health(health) => health.write_json(&mut out),
         CapabilityOutput::Sync(snapshot) => snapshot.write_json(&mut out),
     }
-    // JSON.parse builds the output faster than any per-field crossing.
-    let object = js_sys::JSON::parse(&out.finish())?;
+    // JSON.parse builds the output faster than any per-field crossing. It fails only on a text longer
+    // than the longest string the engine holds (~512 MiB in V8): a snapshot of hostile fields.
+    let object = js_sys::JSON::parse(&out.finish()).map_err(|_| {
+        let error = ConnectorError::ResponseTooLarge(
+            "the output is longer than the longest string JavaScript holds".into(),
+        );
+        error_to_js(&error, None)
+    })?;
     match raw_here {
         Some(raw) if !raw_from_host => {
             // Parsed on its own rather than spliced into the output text: no second copy of a big body.

@@ -40,8 +40,8 @@ pub const MAX_SNAPSHOT_SERIALS: usize = 1_000_000;
 /// ceiling, nor the snapshot's JSON past the longest string JS can hold.
 pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
 
-/// About what an entry of a serial `key_bytes` long takes in memory: its texts, and a fixed share for
-/// itself and its node in the map.
+/// About what an entry of a serial `key_bytes` long takes in memory, its texts counted as JSON writes
+/// them (see [`written_len`]), and a fixed share for itself and its node in the map.
 #[inline(never)]
 fn entry_bytes(key_bytes: usize, entry: &SerialEntry) -> usize {
     // Named field by field, so that a new field does not compile until it is counted here.
@@ -53,26 +53,40 @@ fn entry_bytes(key_bytes: usize, entry: &SerialEntry) -> usize {
         other_agent_ids,
         failed,
     } = entry;
-    let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+    let text = |t: &Option<String>| t.as_deref().map_or(0, written_len);
     let checks: usize = failed
         .iter()
-        .map(|c| 64 + c.message.len() + value_bytes(&c.expected) + value_bytes(&c.actual))
+        .map(|c| 64 + written_len(&c.message) + value_bytes(&c.expected) + value_bytes(&c.actual))
         .sum();
-    let others: usize = other_agent_ids.iter().map(|id| 24 + id.len()).sum();
+    let others: usize = other_agent_ids.iter().map(|id| 24 + written_len(id)).sum();
     128 + key_bytes + text(agent_id) + text(last_active_date) + others + checks
 }
 
-/// About what a JSON value takes in memory.
+/// About what a JSON value takes in memory, or written as JSON.
 fn value_bytes(value: &Value) -> usize {
     24 + match value {
-        Value::String(s) => s.len(),
+        Value::String(s) => written_len(s),
         Value::Array(items) => items.iter().map(value_bytes).sum(),
         Value::Object(members) => members
             .iter()
-            .map(|(name, v)| name.len() + value_bytes(v))
+            .map(|(name, v)| written_len(name) + value_bytes(v))
             .sum(),
         _ => 0,
     }
+}
+
+/// How long `text` is at most once written as JSON: a control character takes six bytes (`\u001f`),
+/// a quote or a backslash two. Counted so, a snapshot's JSON stays near what the budget allows.
+fn written_len(text: &str) -> usize {
+    text.len()
+        + text
+            .bytes()
+            .map(|b| match b {
+                0..=0x1f => 5,
+                b'"' | b'\\' => 1,
+                _ => 0,
+            })
+            .sum::<usize>()
 }
 
 /// How many agents past its own `totalItems` a console may page before the sync stops (at least
@@ -373,7 +387,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         .serials
         .iter()
         .fold(0usize, |sum, (serial, entry)| {
-            sum.saturating_add(entry_bytes(serial.len(), entry))
+            sum.saturating_add(entry_bytes(written_len(serial), entry))
         });
 
     loop {
@@ -698,7 +712,7 @@ fn absorb(
             snapshot.summary.placeholder_serials.saturating_add(1);
         return 0;
     }
-    let key_bytes = serial.len();
+    let key_bytes = written_len(&serial);
     let entry = snapshot.serials.entry(serial.into_owned()).or_default();
     // A new entry (no agent yet) was not counted; a stored one with none is counted twice, which errs
     // on the safe side.
@@ -1019,9 +1033,11 @@ mod tests {
         let held: usize = snapshot
             .serials
             .iter()
-            .map(|(serial, entry)| entry_bytes(serial.len(), entry))
+            .map(|(serial, entry)| entry_bytes(written_len(serial), entry))
             .sum();
         assert_eq!(counted, held as isize);
+        // Texts are counted as JSON writes them.
+        assert_eq!(written_len("a\u{1}\"b\\"), 1 + 6 + 2 + 1 + 2);
         let shared = &snapshot.serials["A1"];
         assert_eq!(shared.agent_id.as_deref(), Some("3"));
         assert_eq!(&*shared.other_agent_ids, ["2", "1"]);
