@@ -97,6 +97,19 @@ fn first_page_then(second: Result<HttpResponse, TransportError>) -> Vec<Exchange
     script
 }
 
+/// The partial snapshot of a sync that read the fleet's first page and failed on the second (503), as
+/// JSON a host would store.
+fn partial_after_first_page() -> Value {
+    let failure = run_sync(
+        &FakeTransport::new(first_page_then(status(503, ""))),
+        json!({}),
+        1,
+    )
+    .0
+    .unwrap_err();
+    json_of(&*failure.partial)
+}
+
 /// An incremental sync's one page after a previous sync at `NOW_ISO`: agents updated since 18:25,
 /// the previous syncedAt (this host's clock) less 5 minutes of clock-skew allowance (updatedAt is
 /// the console's clock).
@@ -1008,16 +1021,7 @@ fn rules_a_stored_snapshot_holds_and_the_code_refuses_are_named_as_the_snapshots
             .unwrap(),
     );
     complete["rules"] = bad_rules.clone();
-    let mut partial = json_of(
-        &*run_sync(
-            &FakeTransport::new(first_page_then(status(503, ""))),
-            json!({}),
-            1,
-        )
-        .0
-        .unwrap_err()
-        .partial,
-    );
+    let mut partial = partial_after_first_page();
     partial["rules"] = bad_rules;
     let stored_rules = "has \"Windows\": SentinelOne reports these values in lower case";
     for (input, named) in [
@@ -1054,16 +1058,7 @@ fn rules_a_stored_snapshot_holds_and_the_code_refuses_are_named_as_the_snapshots
 
 #[test]
 fn a_resumed_snapshot_with_counts_at_their_limits_resumes_without_overflow() {
-    let mut partial = json_of(
-        &*run_sync(
-            &FakeTransport::new(first_page_then(status(503, ""))),
-            json!({}),
-            1,
-        )
-        .0
-        .unwrap_err()
-        .partial,
-    );
+    let mut partial = partial_after_first_page();
     for count in [
         "agentsSeen",
         "nullSerials",

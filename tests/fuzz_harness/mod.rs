@@ -143,19 +143,7 @@ pub fn agents_response(data: &[u8]) {
         options,
         &|_| {},
     ));
-    match sync {
-        Ok(snapshot) => {
-            assert!(snapshot.complete);
-            assert_eq!(snapshot.summary.serials, snapshot.serials.len() as u64);
-            assert!(!mentions_token(&to_json_string(&snapshot)));
-        }
-        Err(failure) => {
-            let text = format!("{} {:?}", failure.error, failure.error);
-            assert!(!text.contains(TOKEN), "{text}");
-            assert!(!failure.partial.complete);
-            assert!(!mentions_token(&to_json_string(&*failure.partial)));
-        }
-    }
+    assert_sync_keeps_the_token(sync);
     // The same response to Test Connection's two reads (agents and token details): a health report,
     // never thrown, that fails exactly when it says why, and holds no token.
     let health = pollster::block_on(capability::invoke(
@@ -386,16 +374,24 @@ pub fn snapshot(data: &[u8]) {
                 "{url}"
             );
         }
-        match result {
-            Ok(snapshot) => {
-                assert!(snapshot.complete);
-                assert_eq!(snapshot.summary.serials, snapshot.serials.len() as u64);
-                assert!(!mentions_token(&to_json_string(&snapshot)));
-            }
-            Err(failure) => {
-                let text = format!("{} {:?}", failure.error, failure.error);
-                assert!(!text.contains(TOKEN), "{text}");
-            }
+        assert_sync_keeps_the_token(result);
+    }
+}
+
+/// A sync's result: a complete snapshot whose summary counts its serials, or an error and an
+/// incomplete partial; neither holds the token.
+fn assert_sync_keeps_the_token(result: Result<Snapshot, sync::SyncFailure>) {
+    match result {
+        Ok(snapshot) => {
+            assert!(snapshot.complete);
+            assert_eq!(snapshot.summary.serials, snapshot.serials.len() as u64);
+            assert!(!mentions_token(&to_json_string(&snapshot)));
+        }
+        Err(failure) => {
+            let text = format!("{} {:?}", failure.error, failure.error);
+            assert!(!text.contains(TOKEN), "{text}");
+            assert!(!failure.partial.complete);
+            assert!(!mentions_token(&to_json_string(&*failure.partial)));
         }
     }
 }
