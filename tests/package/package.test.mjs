@@ -171,6 +171,29 @@ test('placeholders and bad connections fail before any request', async () => {
   assert.equal(mock.requests.length, before);
 });
 
+test('a console spelling the token with an escape leaks it through no JSON.stringify of an output or error', async () => {
+  // A tab and the token's tail hold no token, but JSON writes a tab `\t`: a host logging the output
+  // would have written the token out. The console writes the tab as `\u0009`, JSON.stringify as `\t`.
+  const token = 'test-package-token-0123456789ab';
+  const spelled = `\\u0009${token.slice(1)}`;
+  const conn = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: token };
+  const agent = { id: '7', serialNumber: 'ESC0001', computerName: 'PLACEHOLDER', osType: 'macos' };
+  const body = JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } }).replace('"PLACEHOLDER"', `"${spelled}"`);
+  assert.ok(!body.includes(token) && JSON.stringify(JSON.parse(body)).includes(token), 'the page spells it once parsed and written');
+  const output = await connector.getAgentBySerialNumber(conn, { serialNumber: 'ESC0001' }, { fetch: async () => ({ status: 200, body }) });
+  assert.equal(output.agentId, '7');
+  assert.equal(output.computerName, '[REDACTED]');
+  assert.equal(output.rawResponse.data[0].computerName, '[REDACTED]');
+  assert.ok(!JSON.stringify(output).includes(token));
+  const trust = await connector.evaluateDeviceTrust(conn, { serialNumber: 'ESC0001' }, { fetch: async () => ({ status: 200, body }) });
+  assert.ok(!JSON.stringify(trust).includes(token));
+
+  const refusal = JSON.stringify({ errors: [{ code: 4000010, title: 'PLACEHOLDER' }] }).replace('"PLACEHOLDER"', `"bad ${spelled}"`);
+  const error = await connector.getAgentBySerialNumber(conn, { serialNumber: 'ESC0001' }, { fetch: async () => ({ status: 400, body: refusal }) }).catch((e) => e);
+  assert.equal(error.upstreamTitle, 'bad [REDACTED]');
+  assert.ok(!JSON.stringify({ message: error.message, ...error }).includes(token));
+});
+
 test('an options.fetch or onProgress that cannot be read fails the call, never falls back to the platform fetch', async () => {
   const before = mock.requests.length;
   // A getter on the prototype: JSON.stringify never reads it, only the connector does.

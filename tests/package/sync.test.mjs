@@ -88,6 +88,25 @@ test('a sync that fails mid-way resumes from its cursor', async () => {
   assert.deepEqual(resumed.serials, full.serials);
 });
 
+test('a console whose paging never ends is stopped past its own totalItems, with a resumable partial', async () => {
+  // The same 1000 agents behind fresh cursors, page after page: without the guard the sync would page
+  // until its deadline. 1000 reported, at most 1000 more allowed: the third page is refused.
+  const agents = Array.from({ length: 1000 }, (_, i) => ({ id: String(i), serialNumber: `LOOP${String(i).padStart(5, '0')}` }));
+  let served = 0;
+  const endless = async () => {
+    served += 1;
+    return { status: 200, body: JSON.stringify({ data: agents, pagination: { totalItems: 1000, nextCursor: `c${served}` } }) };
+  };
+  const error = await connector.syncAgents(connection, {}, { now: NOW, fetch: endless }).catch((e) => e);
+  assert.equal(error.code, 'MALFORMED_RESPONSE');
+  assert.match(error.message, /kept paging past the 1000 agents it reported \(totalItems\)/);
+  assert.equal(served, 3);
+  assert.equal(error.partial.complete, false);
+  assert.equal(error.partial.summary.pages, 2);
+  assert.equal(error.partial.resumeCursor, 'c2');
+  assert.equal(Object.keys(error.partial.serials).length, 1000, 'the same agents, read again');
+});
+
 test('an incremental sync asks only for agents updated since the previous snapshot', async () => {
   const previous = await connector.syncAgents(connection, {}, { now: NOW });
   const before = mock.requests.length;
