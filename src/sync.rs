@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use crate::value::Value;
 
@@ -39,6 +40,37 @@ pub const MAX_SNAPSHOT_SERIALS: usize = 1_000_000;
 /// larger than real ones (ids, dates, values that fail checks) cannot take the module to its 4 GiB
 /// ceiling, nor the snapshot's JSON past the longest string JS can hold.
 pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+
+/// The most agent data the syncs running at once in one instance keep together, counted as
+/// [`MAX_SNAPSHOT_BYTES`] is: two syncs at that limit, so that several hostile consoles at once cannot
+/// take the module to its 4 GiB ceiling either.
+pub const MAX_LIVE_SNAPSHOT_BYTES: usize = 2 * MAX_SNAPSHOT_BYTES;
+
+/// What the syncs running in this instance keep, counted as [`entry_bytes`] counts it.
+static LIVE_SNAPSHOT_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// One sync's share of [`LIVE_SNAPSHOT_BYTES`], given back when the sync ends, however it ends
+/// (a host abandoning a call drops it too).
+struct LiveShare(usize);
+
+impl LiveShare {
+    /// Makes the share `bytes`; the total the running syncs keep, this one's included.
+    fn set(&mut self, bytes: usize) -> usize {
+        if bytes >= self.0 {
+            LIVE_SNAPSHOT_BYTES.fetch_add(bytes - self.0, AtomicOrdering::Relaxed);
+        } else {
+            LIVE_SNAPSHOT_BYTES.fetch_sub(self.0 - bytes, AtomicOrdering::Relaxed);
+        }
+        self.0 = bytes;
+        LIVE_SNAPSHOT_BYTES.load(AtomicOrdering::Relaxed)
+    }
+}
+
+impl Drop for LiveShare {
+    fn drop(&mut self) {
+        self.set(0);
+    }
+}
 
 /// About what an entry of a serial `key_bytes` long takes in memory, its texts counted as JSON writes
 /// them (see [`written_len`]), and a fixed share for itself and its node in the map.
@@ -389,6 +421,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         .fold(0usize, |sum, (serial, entry)| {
             sum.saturating_add(entry_bytes(written_len(serial), entry))
         });
+    let mut share = LiveShare(0);
 
     loop {
         if snapshot.summary.pages >= MAX_SYNC_PAGES {
@@ -407,6 +440,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
                 "the snapshot would keep more than {} MiB of agent data: the console sends ids, dates \
                  or values far larger than real ones",
                 MAX_SNAPSHOT_BYTES >> 20
+            ))));
+        }
+        if share.set(snapshot_bytes) > MAX_LIVE_SNAPSHOT_BYTES {
+            return Err(fail(ConnectorError::ResponseTooLarge(format!(
+                "the syncs running at once in this instance would keep more than {} MiB of agent \
+                 data: run them one after another",
+                MAX_LIVE_SNAPSHOT_BYTES >> 20
             ))));
         }
         if let Some(last) = last_request_at {

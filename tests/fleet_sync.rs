@@ -1089,20 +1089,6 @@ fn a_resumed_snapshot_with_counts_at_their_limits_resumes_without_overflow() {
     );
 }
 
-/// One serial whose entry holds `mib` MiB of other agents' ids as JSON writes them (as a hostile
-/// console could make it): control characters, six bytes each once written, so a sixth is stored.
-fn fat_serial(mib: usize) -> BTreeMap<String, SerialEntry> {
-    let entry = SerialEntry {
-        agent_id: Some("1".into()),
-        agents: 1 + mib as u32,
-        other_agent_ids: (0..mib)
-            .map(|i| format!("{i}{}", "\u{1}".repeat((1 << 20) / 6 + 1)))
-            .collect(),
-        ..SerialEntry::default()
-    };
-    BTreeMap::from([("FAT0001".to_owned(), entry)])
-}
-
 #[test]
 fn a_snapshot_keeps_at_most_256_mib_of_agent_data() {
     let max_mib = sync::MAX_SNAPSHOT_BYTES >> 20;

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::OnceLock;
 
 use sentinelone_connector::capability::{self, Capability, CapabilityOutput};
@@ -12,6 +12,7 @@ use sentinelone_connector::json_writer::{to_json_string, WriteJson};
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::output::Lookup;
 use sentinelone_connector::runtime::Runtime;
+use sentinelone_connector::sync::SerialEntry;
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// The token every test uses; `assert_no_secret` scans for it.
@@ -335,4 +336,18 @@ pub fn tree(value: &serde_json::Value) -> sentinelone_connector::value::Value {
 /// A lookup's whole output, `rawResponse` included, parsed back.
 pub fn lookup_json(lookup: &Lookup) -> serde_json::Value {
     serde_json::from_str(&lookup.to_json_text()).expect("the written JSON parses")
+}
+
+/// One serial whose entry holds `mib` MiB of other agents' ids as JSON writes them (as a hostile
+/// console could make it): control characters, six bytes each once written, so a sixth is stored.
+pub fn fat_serial(mib: usize) -> BTreeMap<String, SerialEntry> {
+    let entry = SerialEntry {
+        agent_id: Some("1".into()),
+        agents: 1 + mib as u32,
+        other_agent_ids: (0..mib)
+            .map(|i| format!("{i}{}", "\u{1}".repeat((1 << 20) / 6 + 1)))
+            .collect(),
+        ..SerialEntry::default()
+    };
+    BTreeMap::from([("FAT0001".to_owned(), entry)])
 }
