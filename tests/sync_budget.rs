@@ -13,10 +13,8 @@ use sentinelone_connector::capability;
 use sentinelone_connector::connection::ConnectionProperties;
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::runtime::Runtime;
-use sentinelone_connector::stored::SyncInput;
 use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SyncFailure};
 use sentinelone_connector::transport::{HttpResponse, TransportError};
-use serde_json::json;
 use support::*;
 
 const NOW_MS: f64 = 1_715_797_800_000.0; // 2024-05-15T18:30:00Z
@@ -43,18 +41,7 @@ fn incremental_sync(
     serials: BTreeMap<String, SerialEntry>,
     transport: &FakeTransport,
 ) -> Pin<Box<dyn Future<Output = SyncResult> + '_>> {
-    let previous = Snapshot {
-        version: sync::SNAPSHOT_VERSION,
-        synced_at: "2024-05-15T18:30:00.000Z".into(),
-        complete: true,
-        serials,
-        ..Snapshot::default()
-    };
-    let input = SyncInput {
-        rest: tree(&json!({})),
-        resume_from: Ok(None),
-        previous: Ok(Some(previous)),
-    };
+    let input = incremental_input(serials);
     let connection =
         ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
     let options = CallOptions {

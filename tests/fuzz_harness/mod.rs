@@ -274,14 +274,15 @@ pub fn snapshot(data: &[u8]) {
         return;
     };
     const NOW: f64 = 1_700_000_000_000.0;
+    // The snapshot's first serial (a real-looking one when it has none) and that serial's entry.
+    let (serial, stored_entry) = tree
+        .get("serials")
+        .and_then(Value::as_object)
+        .and_then(|s| s.iter().next())
+        .map_or((SERIAL, None), |(name, entry)| (name.as_str(), Some(entry)));
     if let Ok(head) = SnapshotHead::from_json(&tree) {
-        let serials = tree.get("serials").and_then(Value::as_object);
-        let first = serials.and_then(|s| s.iter().next().map(|(name, _)| name.clone()));
-        let serial_text = first.unwrap_or_else(|| SERIAL.to_owned());
-        let entry = serials
-            .and_then(|s| s.get(&serial_text))
-            .and_then(|e| SerialEntry::from_json(e).ok());
-        let input = Value::String(serial_text);
+        let entry = stored_entry.and_then(|e| SerialEntry::from_json(e).ok());
+        let input = Value::String(serial.to_owned());
         if let Ok(answer) = sync::check_serial(&head, entry.as_ref(), Some(&input), NOW, 60.0) {
             if answer.trusted {
                 assert!(head.complete && entry.is_some(), "trusted without an entry");
@@ -328,11 +329,9 @@ pub fn snapshot(data: &[u8]) {
         .expect("static JSON"),
     )
     .expect("static connection");
-    let serials = tree.get("serials").and_then(Value::as_object);
-    let (serial, entry) = serials
-        .and_then(|s| s.iter().next())
-        .map_or((SERIAL, None), |(name, entry)| (name.as_str(), Some(entry)));
-    let agent_id = entry.and_then(|e| e.get("agentId")).and_then(Value::as_str);
+    let agent_id = stored_entry
+        .and_then(|e| e.get("agentId"))
+        .and_then(Value::as_str);
     let merging_page = page_merging_into(serial, agent_id);
     for key in ["resumeFrom", "previous"] {
         let input = Value::Object(sentinelone_connector::value::Object::from_members(vec![(

@@ -12,7 +12,8 @@ use sentinelone_connector::json_writer::{to_json_string, WriteJson};
 use sentinelone_connector::options::CallOptions;
 use sentinelone_connector::output::Lookup;
 use sentinelone_connector::runtime::Runtime;
-use sentinelone_connector::sync::SerialEntry;
+use sentinelone_connector::stored::SyncInput;
+use sentinelone_connector::sync::{self, SerialEntry, Snapshot};
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// The token every test uses; `assert_no_secret` scans for it.
@@ -350,4 +351,21 @@ pub fn fat_serial(mib: usize) -> BTreeMap<String, SerialEntry> {
         ..SerialEntry::default()
     };
     BTreeMap::from([("FAT0001".to_owned(), entry)])
+}
+
+/// The input of an incremental sync from a complete snapshot of `serials` synced at 18:30:00Z on
+/// 2024-05-15 (its pages then ask for agents updated since 18:25, five minutes of clock skew earlier).
+pub fn incremental_input(serials: BTreeMap<String, SerialEntry>) -> SyncInput {
+    let previous = Snapshot {
+        version: sync::SNAPSHOT_VERSION,
+        synced_at: "2024-05-15T18:30:00.000Z".into(),
+        complete: true,
+        serials,
+        ..Snapshot::default()
+    };
+    SyncInput {
+        rest: tree(&serde_json::json!({})),
+        resume_from: Ok(None),
+        previous: Ok(Some(previous)),
+    }
 }
