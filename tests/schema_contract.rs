@@ -303,3 +303,57 @@ fn the_connection_schema_accepts_exactly_the_scope_id_lists_the_code_accepts() {
         }
     }
 }
+
+#[test]
+fn the_input_schemas_accept_exactly_the_serial_numbers_the_code_accepts() {
+    use sentinelone_connector::serial;
+    let long = "A".repeat(128);
+    let serials = [
+        "C02XK1ABJG5J".to_owned(),
+        "  C02XK1ABJG5J\n".to_owned(),
+        "VMware-56 4d fa 72".to_owned(),
+        "AB".to_owned(),
+        "A".to_owned(),
+        " A ".to_owned(),
+        "\tA\u{3000}".to_owned(),
+        long.clone(),
+        format!("{long} "),
+        format!("\u{a0}\u{2028}{long}\r\n"),
+        format!("{long}B"),
+        "C02\nX".to_owned(),
+        "C02\tX".to_owned(),
+        "C02\u{7f}X".to_owned(),
+        "C02\u{9f}X".to_owned(),
+        "\u{85}AB\u{85}".to_owned(),
+        "A\u{85}B".to_owned(),
+        "A\u{a0}B".to_owned(),
+        "\u{feff}A".to_owned(),
+        "\u{feff}AB".to_owned(),
+        "序列号".to_owned(),
+        "😀😀".to_owned(),
+        String::new(),
+        " \u{2003} ".to_owned(),
+        "To be filled by O.E.M.".to_owned(),
+        " 000000 ".to_owned(),
+    ];
+    let m = manifest();
+    for capability in ["getAgentBySerialNumber", "evaluateDeviceTrust"] {
+        let validator = jsonschema::draft202012::new(&m["capabilities"][capability]["inputSchema"])
+            .expect("schema compiles");
+        for value in &serials {
+            let tree = support::tree(&json!(value));
+            let valid = serial::validate(Some(&tree));
+            // Get Agent refuses placeholders, which a pattern does not list: the description says so.
+            let placeholder = valid.as_ref().is_ok_and(|s| serial::is_placeholder(s));
+            let input = json!({ "serialNumber": value });
+            if placeholder && capability == "getAgentBySerialNumber" {
+                assert!(validator.is_valid(&input), "{value:?}");
+                continue;
+            }
+            assert_agree(&validator, &input, valid.is_ok());
+        }
+        for value in [json!(null), json!(12345678), json!(["C02XK1ABJG5J"])] {
+            assert_agree(&validator, &json!({ "serialNumber": value }), false);
+        }
+    }
+}
