@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the npm package as a user gets it: pack pkg/, install the tarball into a scratch project,
-# import it by name from Node ESM and from a page in headless Chromium, and type-check a TS consumer.
+# import it by name from Node ESM and from a page in headless Chromium, type-check a TS consumer,
+# and hold the packed types to the exported schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD

@@ -195,7 +195,8 @@ export interface SyncSnapshot {
   complete: boolean;
   resumeCursor: string | null;
   rules: TrustRules | null;
-  filters: Record<string, string>;
+  /** The API filters the sync used (osTypes comma-separated; updatedAt__gt ISO-8601). */
+  filters: { osTypes?: string; updatedAt__gt?: string };
   serials: Record<string, SnapshotEntry>;
   summary: {
     agentsSeen: number;

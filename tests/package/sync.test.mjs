@@ -8,6 +8,7 @@ const { startMockConsole, MOCK_API_TOKEN } = await import(`${process.env.REPO}/m
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 const validateSnapshot = ajv.compile(connector.outputSchema('syncAgents'));
 const validateAnswer = ajv.compile(connector.outputSchema('evaluateDeviceTrust'));
+const validateError = ajv.compile(connector.manifest().errorSchema);
 
 const NOW = Date.now();
 let mock;
@@ -83,6 +84,9 @@ test('a sync that fails mid-way resumes from its cursor', async () => {
   assert.equal(error.code, 'UPSTREAM_UNAVAILABLE');
   assert.equal(error.partial.complete, false);
   assert.equal(error.partial.summary.pages, 3, 'how far it got');
+  // The error schema declares the partial snapshot: an error with it validates, one with a broken one not.
+  assert.ok(validateError(error), JSON.stringify(validateError.errors));
+  assert.equal(validateError({ ...error, name: error.name, message: error.message, partial: { ...error.partial, complete: 'no' } }), false);
   const resumed = await connector.syncAgents(connection, { resumeFrom: error.partial }, { now: NOW });
   const full = await connector.syncAgents(connection, {}, { now: NOW });
   assert.deepEqual(resumed.serials, full.serials);
