@@ -357,3 +357,22 @@ fn the_input_schemas_accept_exactly_the_serial_numbers_the_code_accepts() {
         }
     }
 }
+
+#[test]
+fn the_readme_error_table_has_one_row_per_code_in_the_schema_order() {
+    let readme = include_str!("../README.md");
+    let rows: Vec<&str> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `")?.split_once("` |"))
+        .map(|(code, _)| code)
+        .filter(|code| code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+        .collect();
+    let codes: Vec<&str> = ConnectorError::one_of_each()
+        .iter()
+        .map(ConnectorError::code)
+        .collect();
+    assert_eq!(
+        rows, codes,
+        "README's error table names every code once, as the error schema lists them"
+    );
+}
