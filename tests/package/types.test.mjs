@@ -16,6 +16,11 @@ ${['getAgentBySerialNumber', 'evaluateDeviceTrust', 'testConnection', 'syncAgent
   .map((name) => `export type ${name}Input = C.Capabilities['${name}']['input'];
 export type ${name}Output = C.Capabilities['${name}']['output'];`)
   .join('\n')}
+${['getAgentBySerialNumber', 'evaluateDeviceTrust', 'testConnection', 'syncAgents']
+  .map((name) => `export type ${name}CallInput = NonNullable<Parameters<typeof C.${name}>[1]>;
+export type ${name}CallOutput = Awaited<ReturnType<typeof C.${name}>>;`)
+  .join('\n')}
+export type checkSerialOutput = ReturnType<typeof C.checkSerial>;
 `;
 
 /** The checker and the exported aliases of a program holding `source`, resolved as a host's tsc does. */
@@ -160,8 +165,11 @@ test('the packed types say what the exported schemas say, property by property',
   ];
   for (const [name, capability] of Object.entries(m.capabilities)) {
     pairs.push([`${name}Input`, capability.inputSchema], [`${name}Output`, capability.outputSchema]);
+    // The named functions' own signatures, not only the Capabilities map invoke() reads.
+    pairs.push([`${name}CallInput`, capability.inputSchema], [`${name}CallOutput`, capability.outputSchema]);
   }
-  assert.equal(pairs.length, 11);
+  pairs.push(['checkSerialOutput', m.capabilities.evaluateDeviceTrust.outputSchema]);
+  assert.equal(pairs.length, 20);
   const found = [];
   for (const [name, schema] of pairs) {
     assert.ok(types[name], `${name} is exported by the probe`);
