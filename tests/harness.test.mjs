@@ -114,6 +114,10 @@ test('the schema-generated form rejects a missing required field before any requ
   assert.equal(requests, 0);
   assert.match(await page.locator('#form-error').textContent(), /Serial Number is required/);
   assert.equal(await page.getByLabel('Serial Number (required)').getAttribute('aria-invalid'), 'true');
+  // The schema's pattern is the code's rule (2 to 128 characters once trimmed, no control characters).
+  assert.equal(await runCapability('getAgentBySerialNumber', ` ${'A'.repeat(129)} `), 0);
+  assert.match(await page.locator('#form-error').textContent(), /Serial Number has an invalid format \(see the note under the field\)/);
+  assert.equal(await runCapability('getAgentBySerialNumber', ` ${'A'.repeat(128)}\t`), 1, 'surrounding whitespace is trimmed, not counted');
   await page.getByLabel('Base URL (required)').fill('');
   await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J');
   assert.match(await page.locator('#form-error').textContent(), /Base URL is required/);

@@ -216,7 +216,7 @@ function readField(field, errors) {
     default: {
       if (prop.minLength !== undefined && raw.trim().length < prop.minLength) return fail(`must be at least ${prop.minLength} characters`);
       if (prop.maxLength !== undefined && raw.length > prop.maxLength) return fail(`must be at most ${prop.maxLength} characters`);
-      if (prop.pattern && !new RegExp(prop.pattern, 'u').test(raw)) return fail('has an invalid format');
+      if (prop.pattern && !new RegExp(prop.pattern, 'u').test(raw)) return fail(prop.description ? 'has an invalid format (see the note under the field)' : 'has an invalid format');
       return raw;
     }
   }
