@@ -80,6 +80,38 @@ test('rawResponse, parsed on first read, behaves as a plain property everywhere'
   assert.equal({ ...again }.rawResponse, 'replaced');
 });
 
+test('once read, rawResponse is out of its accessor\'s reach: one a host kept reads undefined and assigns nothing', async () => {
+  const out = await connector.getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' });
+  const { get, set } = Object.getOwnPropertyDescriptor(out, 'rawResponse');
+  assert.equal(typeof get, 'function');
+  const raw = out.rawResponse;
+  assert.equal(Object.getOwnPropertyDescriptor(out, 'rawResponse').value, raw, 'a plain data property once read');
+  // An accessor a host took before the first read no longer reaches the output or the page (V8 keeps
+  // accessor pairs in the old generation: what they reach is promoted with them).
+  assert.equal(get(), undefined);
+  set('ignored');
+  assert.equal(out.rawResponse, raw);
+});
+
+test("a call's garbage dies young: the output, its parsed rawResponse and the call's closures are not promoted", async () => {
+  // V8 allocates accessor pairs (the request's lazy signal, the output's lazy rawResponse) in the old
+  // generation, so whatever their functions reached survived every young collection until a full one:
+  // each call's output and parsed page were copied and promoted (3.6 MB per scavenge here, where the
+  // rest of a call leaves ~50 KB). Counted by V8's own GC trace in a child process, not timed.
+  const { spawnSync } = await import('node:child_process');
+  const body = JSON.stringify({ data: [{ id: '1', serialNumber: 'GC-1', computerName: 'x'.repeat(3000), tags: Array.from({ length: 50 }, (_, i) => ({ i })) }], pagination: { totalItems: 1, nextCursor: null } });
+  const script = `import * as c from 'sentinelone-connector';
+    const fetch = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(body)} });
+    const connection = ${JSON.stringify(connection)};
+    for (let i = 0; i < 4000; i++) JSON.stringify(await c.getAgentBySerialNumber(connection, { serialNumber: 'GC-1' }, { fetch }));`;
+  const run = spawnSync(process.execPath, ['--trace-gc-nvp', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+  assert.equal(run.status, 0, run.stderr);
+  const survived = [...run.stdout.matchAll(/gc=s .*?new_space_survived=(\d+)/g)].map((m) => Number(m[1]));
+  assert.ok(survived.length >= 5, `young collections seen: ${survived.length}`);
+  const mean = survived.reduce((a, b) => a + b, 0) / survived.length;
+  assert.ok(mean < 512 * 1024, `a young collection keeps ${Math.round(mean / 1024)} KB on average`);
+});
+
 test('non-ASCII response text crosses into wasm intact, short or long, at any position', async () => {
   // The driver writes the body into wasm memory assuming one byte per character first; text that is
   // not ASCII takes a second pass. Each name below ends up in the output exactly as the console sent it.
