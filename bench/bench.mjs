@@ -127,7 +127,9 @@ const body = JSON.stringify(single);
 // Answered as real shims answer, with headers: a shim that sends none hid a 20 ms first-call cost
 // (the connector touched Node's lazy `Headers` global, which loads the whole fetch implementation).
 const coldShim = `async () => ({ status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'r1' }, body: ${body} })`;
-const coldWasm = coldStart(`const t = performance.now(); const c = await import('../pkg/node.js');
+// The entry this Node resolves for the package: node-sync.js where the module-sync condition holds.
+const nodeEntry = process.features.require_module ? '../pkg/node-sync.js' : '../pkg/node.js';
+const coldWasm = coldStart(`const t = performance.now(); const c = await import('${nodeEntry}');
   await c.getAgentBySerialNumber(${JSON.stringify(connection)}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: ${coldShim} });
   console.log(performance.now() - t);`);
 const coldJs = coldStart(`const t = performance.now(); const c = await import('./reference.mjs');

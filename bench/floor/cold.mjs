@@ -15,10 +15,12 @@ function coldStart(script) {
   return samples.sort((x, y) => x - y)[4];
 }
 
+// The entry this Node resolves for the package (node-sync.js where the module-sync condition holds).
+const entry = process.features.require_module ? 'node-sync.js' : 'node.js';
 const timed = (load, call) => `const t = performance.now(); const c = await import(${JSON.stringify(load)}); await ${call}; console.log(performance.now() - t);`;
 const rows = [
-  ['floor module', timed(`${root}/bench/floor/pkg/node.js`, `c.getAgentBySerialNumber('C02XK1ABJG5J', 1.5)`)],
-  ['connector', timed(`${root}/pkg/node.js`, `c.getAgentBySerialNumber(${connection}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: async () => ({ status: 200, body: ${body} }) })`)],
+  ['floor module', timed(`${root}/bench/floor/pkg/${entry}`, `c.getAgentBySerialNumber('C02XK1ABJG5J', 1.5)`)],
+  ['connector', timed(`${root}/pkg/${entry}`, `c.getAgentBySerialNumber(${connection}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: async () => ({ status: 200, body: ${body} }) })`)],
   ['pure-JS reference', timed(`${root}/bench/reference.mjs`, `c.jsGetAgentBySerialNumber(${connection}, { serialNumber: 'C02XK1ABJG5J' }, { fetch: async () => ({ status: 200, body: ${body} }) })`)],
 ];
 for (const [name, script] of rows) console.log(`${name}: ${coldStart(script).toFixed(2)} ms`);

@@ -11,12 +11,17 @@ rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name floor target/wasm32-unknown-unknown/release/connector_floor.wasm
 wasm-opt -Oz -ocimfs 100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/floor_bg.wasm -o pkg/floor_bg.wasm
-# The same entry as the package's pkg/node.js.
+# The same entries as the package's pkg/node.js and pkg/node-sync.js.
 cat >pkg/node.js <<'JS'
 import { createRequire } from 'node:module';
 import { initSync } from './floor.js';
 const { readFileSync } = process.getBuiltinModule?.('fs') ?? createRequire(import.meta.url)('fs');
 initSync({ module: readFileSync(new URL('./floor_bg.wasm', import.meta.url)) });
+export * from './floor.js';
+JS
+cat >pkg/node-sync.js <<'JS'
+import { initSync } from './floor.js';
+initSync({ module: process.getBuiltinModule('fs').readFileSync(new URL('./floor_bg.wasm', import.meta.url)) });
 export * from './floor.js';
 JS
 raw=$(wc -c <pkg/floor_bg.wasm)

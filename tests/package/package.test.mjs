@@ -343,21 +343,31 @@ test('a Node host exits by itself right after a lookup: no deadline timer is lef
   assert.equal(stdout.trim(), 'true');
 });
 
-test('the Node entry loads by require() and on a Node without process.getBuiltinModule (< 20.16)', async () => {
+test('the Node entries: node-sync.js where module-sync holds, by import and require(); node.js on a Node without process.getBuiltinModule', async () => {
   const { spawnSync } = await import('node:child_process');
   // A shim in the child: the mock console runs in this process, which spawnSync blocks.
   const body = JSON.stringify({ data: [{ id: '7', serialNumber: 'C02ENTRY0001' }], pagination: { totalItems: 1 } });
   const lookUp = `.getAgentBySerialNumber({ baseUrl: 'https://entry.example', apiToken: 'entry-token-0123456789abcdef' },
       { serialNumber: 'C02ENTRY0001' }, { fetch: async () => ({ status: 200, body: ${JSON.stringify(body)} }) })
       .then((out) => console.log(out.agentId))`;
+  // This Node (>= 20.19) has require(esm) and so the module-sync condition: both resolve node-sync.js.
+  const entry = import.meta.resolve('sentinelone-connector');
+  assert.match(entry, /\/node-sync\.js$/);
+  const fallback = new URL('./node.js', entry).href;
   const hosts = [
-    ['--input-type=module', '-e', `delete process.getBuiltinModule; (await import('sentinelone-connector'))${lookUp};`],
+    ['--input-type=module', '-e', `(await import('sentinelone-connector'))${lookUp};`],
     ['--input-type=commonjs', '-e', `require('sentinelone-connector')${lookUp};`],
+    // What a Node < 20.16 resolves, on a Node made to look like one.
+    ['--input-type=module', '-e', `delete process.getBuiltinModule; (await import(${JSON.stringify(fallback)}))${lookUp};`],
   ];
   for (const args of hosts) {
     const run = spawnSync(process.execPath, args, { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
     assert.equal(run.stdout.trim(), '7', `${args.join(' ')}\n${run.stderr}`);
   }
+  const stray = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `delete process.getBuiltinModule; await import(${JSON.stringify(entry)})`], { cwd: process.cwd(), encoding: 'utf8' });
+  assert.notEqual(stray.status, 0);
+  assert.match(stray.stderr, /this entry needs process\.getBuiltinModule/, 'node-sync.js where it cannot load says why');
 });
 
 test('timeoutMs bounds a call against a console that never answers', async () => {
