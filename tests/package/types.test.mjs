@@ -8,16 +8,15 @@ import { manifest } from 'sentinelone-connector';
 
 const ts = createRequire(import.meta.url)('typescript');
 
+// Each capability through the Capabilities map invoke() reads, and through its named function.
 const source = `import type * as C from 'sentinelone-connector';
 export type connection = C.ConnectionProperties;
 export type error = C.ConnectorError;
 export type trustRules = C.TrustRules;
 ${['getAgentBySerialNumber', 'evaluateDeviceTrust', 'testConnection', 'syncAgents']
   .map((name) => `export type ${name}Input = C.Capabilities['${name}']['input'];
-export type ${name}Output = C.Capabilities['${name}']['output'];`)
-  .join('\n')}
-${['getAgentBySerialNumber', 'evaluateDeviceTrust', 'testConnection', 'syncAgents']
-  .map((name) => `export type ${name}CallInput = NonNullable<Parameters<typeof C.${name}>[1]>;
+export type ${name}Output = C.Capabilities['${name}']['output'];
+export type ${name}CallInput = NonNullable<Parameters<typeof C.${name}>[1]>;
 export type ${name}CallOutput = Awaited<ReturnType<typeof C.${name}>>;`)
   .join('\n')}
 export type checkSerialOutput = ReturnType<typeof C.checkSerial>;
