@@ -30,14 +30,16 @@ pub struct ConnectionProperties {
 }
 
 impl ConnectionProperties {
-    /// The properties of a connection object; `None` when `value` is not a JSON object.
-    pub fn from_json(value: &Value) -> Option<Self> {
-        let member = |name: &str| value.get(name).cloned();
-        value.is_object().then(|| Self {
-            base_url: member("baseUrl"),
-            api_token: member("apiToken"),
-            site_ids: member("siteIds"),
-            account_ids: member("accountIds"),
+    /// The properties of a connection object, moved out of it; `None` when `value` is not a JSON object.
+    pub fn from_json(value: Value) -> Option<Self> {
+        let Value::Object(mut members) = value else {
+            return None;
+        };
+        Some(Self {
+            base_url: members.take("baseUrl"),
+            api_token: members.take("apiToken"),
+            site_ids: members.take("siteIds"),
+            account_ids: members.take("accountIds"),
         })
     }
 }
@@ -86,8 +88,11 @@ impl Connection {
             ("siteIds", &props.site_ids),
             ("accountIds", &props.account_ids),
         ] {
-            if let Some(ids) = scope_ids(name, value.as_ref())? {
-                connection.scope.push((name, ids));
+            // Most connections set neither: the reader is not even called (so not compiled, see below).
+            if let Some(value) = value.as_ref().filter(|value| !matches!(value, Value::Null)) {
+                if let Some(ids) = scope_ids(name, value)? {
+                    connection.scope.push((name, ids));
+                }
             }
         }
         Ok(connection)
@@ -145,21 +150,22 @@ fn invalid(message: &str) -> ConnectorError {
     ConnectorError::InvalidConnection(message.to_owned())
 }
 
-/// Reads a scope filter: an array of ids or a comma-separated string; absent, null or empty means none.
-fn scope_ids(name: &str, value: Option<&Value>) -> Result<Option<String>, ConnectorError> {
+/// Reads a scope filter: an array of ids or a comma-separated string; empty means none.
+#[inline(never)]
+fn scope_ids(name: &str, value: &Value) -> Result<Option<String>, ConnectorError> {
     let ids: Vec<&str> = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) => s
+        Value::Null => return Ok(None),
+        Value::String(s) => s
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect(),
-        Some(Value::Array(items)) => items
+        Value::Array(items) => items
             .iter()
             .map(|item| item.as_str().map(str::trim))
             .collect::<Option<Vec<&str>>>()
             .ok_or_else(|| ConnectorError::InvalidConnection(format!("{name} must be strings")))?,
-        Some(_) => {
+        _ => {
             return Err(ConnectorError::InvalidConnection(format!(
                 "{name} must be an array of ids or a comma-separated string"
             )))
@@ -221,9 +227,8 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
     if raw.is_empty() {
         return Err(invalid("baseUrl is empty"));
     }
-    let graphic = raw.bytes().all(|b| b.is_ascii_graphic());
-    if !graphic && raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(invalid("baseUrl contains whitespace or control characters"));
+    if !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        check_not_graphic_url(raw)?;
     }
     // `split_once(':')` then "//", not `split_once("://")`: a string pattern links the Two-Way searcher.
     let scheme_and_rest = raw
@@ -266,6 +271,24 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
         url.push(':');
         url.push_str(port);
     }
+    if !path.is_empty() {
+        append_path(&mut url, path)?;
+    }
+    Ok(url)
+}
+
+/// Why a base URL with a byte that is not printable ASCII is refused, if it is.
+#[inline(never)]
+fn check_not_graphic_url(raw: &str) -> Result<(), ConnectorError> {
+    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid("baseUrl contains whitespace or control characters"));
+    }
+    Ok(())
+}
+
+/// Appends a base URL's path to its origin in `url`, without empty segments or an API root.
+#[inline(never)]
+fn append_path(url: &mut String, path: &str) -> Result<(), ConnectorError> {
     let origin_len = url.len();
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         if segment == "." || segment == ".." {
@@ -289,30 +312,12 @@ fn normalise_base_url(raw: &str) -> Result<String, ConnectorError> {
             break;
         }
     }
-    Ok(url)
+    Ok(())
 }
 
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), ConnectorError> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (addr, after) = v6
-            .split_once(']')
-            .ok_or_else(|| invalid("baseUrl has an unterminated IPv6 address"))?;
-        if addr.is_empty()
-            || !addr
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        {
-            return Err(invalid("baseUrl has an invalid IPv6 address"));
-        }
-        let port = match after {
-            "" => None,
-            p => Some(
-                p.strip_prefix(':')
-                    .ok_or_else(|| invalid("baseUrl has an invalid host"))?,
-            ),
-        };
-        // `[` + address + `]`, all ASCII.
-        (authority.get(..addr.len() + 2).unwrap_or(authority), port)
+        split_ipv6(authority, v6)?
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -322,32 +327,70 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), ConnectorErr
     if host.is_empty() {
         return Err(invalid("baseUrl has no host"));
     }
-    if !host.starts_with('[') {
-        let valid_label = |l: &str| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        };
-        if host.len() > 253 || !host.trim_end_matches('.').split('.').all(valid_label) {
-            return Err(invalid(
-                "baseUrl host must be an ASCII host name or IP address",
-            ));
-        }
+    if !host.starts_with('[') && !is_host_name(host) {
+        return Err(invalid(
+            "baseUrl host must be an ASCII host name or IP address",
+        ));
     }
     if let Some(port) = port {
-        let valid = !port.is_empty()
-            && port.len() <= 5
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && matches!(port.parse::<u32>(), Ok(1..=65535));
-        if !valid {
-            return Err(invalid("baseUrl has an invalid port"));
-        }
+        check_port(port)?;
     }
     Ok((host, port))
 }
 
+// Out of line, as are the other rare checks here: V8 compiles a wasm function when it is first
+// called, so what a console's usual https://host URL never runs stays out of a host's first call.
+#[inline(never)]
+fn split_ipv6<'a>(
+    authority: &'a str,
+    v6: &'a str,
+) -> Result<(&'a str, Option<&'a str>), ConnectorError> {
+    let (addr, after) = v6
+        .split_once(']')
+        .ok_or_else(|| invalid("baseUrl has an unterminated IPv6 address"))?;
+    if addr.is_empty()
+        || !addr
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    {
+        return Err(invalid("baseUrl has an invalid IPv6 address"));
+    }
+    let port = match after {
+        "" => None,
+        p => Some(
+            p.strip_prefix(':')
+                .ok_or_else(|| invalid("baseUrl has an invalid host"))?,
+        ),
+    };
+    // `[` + address + `]`, all ASCII.
+    Ok((authority.get(..addr.len() + 2).unwrap_or(authority), port))
+}
+
+fn is_host_name(host: &str) -> bool {
+    let valid_label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    host.len() <= 253 && host.trim_end_matches('.').split('.').all(valid_label)
+}
+
+#[inline(never)]
+fn check_port(port: &str) -> Result<(), ConnectorError> {
+    let valid = !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && matches!(port.parse::<u32>(), Ok(1..=65535));
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid("baseUrl has an invalid port"))
+    }
+}
+
+#[inline(never)]
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host.ends_with(".localhost")
@@ -486,7 +529,7 @@ mod tests {
     #[test]
     fn properties_must_be_strings() {
         let props = ConnectionProperties::from_json(
-            &crate::value::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
+            crate::value::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
         )
         .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
@@ -495,7 +538,7 @@ mod tests {
             "invalid connection: baseUrl must be a string"
         );
         let props =
-            ConnectionProperties::from_json(&crate::value::json!({"baseUrl": "https://a.example"}))
+            ConnectionProperties::from_json(crate::value::json!({"baseUrl": "https://a.example"}))
                 .unwrap();
         let err = Connection::from_properties(&props).unwrap_err();
         assert_eq!(err.to_string(), "invalid connection: apiToken is required");
@@ -519,7 +562,7 @@ mod tests {
 
     #[test]
     fn scope_ids_come_as_arrays_or_comma_strings() {
-        let props = |v: Value| ConnectionProperties::from_json(&v).unwrap();
+        let props = |v: Value| ConnectionProperties::from_json(v).unwrap();
         let c = Connection::from_properties(&props(crate::value::json!({
             "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
             "siteIds": ["225494730938493804", " 225494730938493915 "], "accountIds": "1, 2,"

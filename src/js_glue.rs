@@ -321,6 +321,8 @@ fn finish_run(
     }
 }
 
+// Out of line: V8 compiles a wasm function when it is first called, and a lookup never calls this.
+#[inline(never)]
 fn finish_sync(
     result: Result<Snapshot, SyncFailure>,
     token: Option<&str>,
@@ -593,7 +595,7 @@ fn decode_connection(
             ))
         }
     };
-    ConnectionProperties::from_json(&value).ok_or_else(not_object)
+    ConnectionProperties::from_json(value).ok_or_else(not_object)
 }
 
 /// Reads a JS value as JSON text with the engine's own `JSON.stringify`: one crossing, not one per field.

@@ -186,6 +186,8 @@ impl<'a> Reader<'a> {
         }
     }
 
+    // Out of line: V8 compiles a wasm function when it is first called, and most pages have no escape.
+    #[inline(never)]
     fn escaped_string(&mut self, start: usize, mut i: usize) -> Result<Cow<'a, str>, Error> {
         let bytes = self.bytes();
         let mut out = bytes.get(start..i).unwrap_or_default().to_vec();
@@ -551,7 +553,9 @@ fn number_value(text: &str) -> Option<Loose<'static>> {
 /// magnitudes from about 1e-5 to 1e19 with up to 19 significant digits (what people and
 /// `JSON.stringify` write for rules, options and counts), and within a few units in the last place
 /// beyond. Core's correctly rounded parser would add 18 KB of tables and code to the .wasm for
-/// numbers an agent page almost never holds.
+/// numbers an agent page almost never holds. (Out of line: V8 compiles a wasm function when it is
+/// first called, and a page of integers never calls this one.)
+#[inline(never)]
 fn decimal_to_f64(text: &str) -> Option<f64> {
     let mut bytes = text.as_bytes().iter().copied().peekable();
     let negative = bytes.next_if_eq(&b'-').is_some();

@@ -173,31 +173,32 @@ struct Candidate {
     page: usize,
     output: AgentLookup,
     facts: AgentFacts,
-    last_active: Option<i64>,
 }
 
 impl Candidate {
     fn new(page: usize, status_code: u16, agent: &wire::Agent<'_>) -> Self {
-        let output = AgentLookup::found(status_code, agent);
-        let last_active = output
-            .last_active_date
-            .as_deref()
-            .and_then(timestamp::parse_micros);
         Self {
             page,
-            output,
+            output: AgentLookup::found(status_code, agent),
             facts: AgentFacts::of(agent),
-            last_active,
         }
     }
 
     /// `Less` means `self` is preferred.
     fn cmp_preference(&self, other: &Self) -> Ordering {
+        // Dates are read only here, when a serial is shared: a lookup with one match never reads
+        // one, and so a host's first call does not compile the timestamp parser.
+        let last_active = |c: &Self| {
+            c.output
+                .last_active_date
+                .as_deref()
+                .and_then(timestamp::parse_micros)
+        };
         preference(
             &self.output,
-            self.last_active,
+            last_active(self),
             &other.output,
-            other.last_active,
+            last_active(other),
         )
     }
 }

@@ -128,7 +128,9 @@ pub fn redact_json_text(text: String, secret: &str) -> String {
             Cow::Owned(clean) => clean,
         }
     };
-    if !may_hide_in_escapes(&text, secret) {
+    // A body without a backslash (most) is done here, without calling, so without compiling (V8
+    // compiles a wasm function when it is first called), the escape scan below.
+    if find_byte(text.as_bytes(), b'\\').is_none() || !may_hide_in_escapes(&text, secret) {
         return text;
     }
     // Rare: each string holding escapes is decoded, and written anew only when it holds the secret,
@@ -141,6 +143,7 @@ pub fn redact_json_text(text: String, secret: &str) -> String {
 /// `text`, a JSON text, with every string literal that holds an escape and whose value holds
 /// `secret` written anew with it redacted; a literal that cannot be decoded (a lone surrogate, which
 /// JSON.parse keeps) is replaced whole when its escapes could spell the secret.
+#[inline(never)]
 fn redact_escaped_strings(text: String, secret: &str) -> String {
     let bytes = text.as_bytes();
     let mut clean = String::new();

@@ -49,6 +49,12 @@ impl Object {
         self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
+    /// Moves the value of the member `name` out (the last one, as [`Object::get`] finds), leaving null.
+    pub fn take(&mut self, name: &str) -> Option<Value> {
+        let (_, value) = self.0.iter_mut().rev().find(|(n, _)| n == name)?;
+        Some(std::mem::replace(value, Value::Null))
+    }
+
     /// Every member in the order written.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(n, v)| (n, v))

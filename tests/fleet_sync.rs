@@ -129,7 +129,7 @@ fn run_sync(
 ) -> (Result<Snapshot, sync::SyncFailure>, Vec<Progress>) {
     let progress = RefCell::new(Vec::new());
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     let options = CallOptions {
         now_ms: Some(NOW_MS),
         max_attempts,
@@ -731,7 +731,7 @@ fn filters_and_scope_reach_every_page() {
         url: format!("{BASE}/web/api/v2.1/agents?limit=1000&osTypes=macos%2Cwindows&updatedAt__gt=2024-05-01T00%3A00%3A00Z&siteIds=11"),
         answer: ok(page(&[], 0, None)),
     }]);
-    let connection: ConnectionProperties = ConnectionProperties::from_json(&tree(
+    let connection: ConnectionProperties = ConnectionProperties::from_json(tree(
         &json!({ "baseUrl": BASE, "apiToken": TOKEN, "siteIds": ["11"] }),
     ))
     .unwrap();
@@ -752,7 +752,7 @@ fn pages_are_paced_at_most_25_requests_per_second() {
     let transport = FakeTransport::new(pages(&fleet(), 0));
     let runtime = FakeRuntime::default();
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
@@ -784,7 +784,7 @@ fn a_rate_limit_mid_sync_is_waited_out_within_the_budget() {
     let transport = FakeTransport::new(script);
     let runtime = FakeRuntime::default();
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     let snapshot = pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
@@ -945,7 +945,7 @@ fn incremental_from(
 ) -> (Result<Snapshot, sync::SyncFailure>, usize) {
     let transport = FakeTransport::new(script);
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     let input = incremental_input(serials);
     let options = CallOptions {
         now_ms: Some(NOW_MS),

@@ -521,7 +521,7 @@ fn invalid_input_and_connection_fail_before_any_request() {
         json!({ "baseUrl": BASE, "apiToken": format!("{TOKEN}\r\nX-Injected: 1") }),
     ] {
         let props =
-            ConnectionProperties::from_json(&tree(&connection)).expect("a connection object");
+            ConnectionProperties::from_json(tree(&connection)).expect("a connection object");
         let err = pollster::block_on(capability::invoke(
             &transport,
             &FakeRuntime::default(),
@@ -604,7 +604,7 @@ fn a_console_echoing_the_token_never_leaks_it() {
         url: agents_url("ECHO0001"),
         answer: ok(odd),
     }]);
-    let connection = sentinelone_connector::connection::ConnectionProperties::from_json(&tree(
+    let connection = sentinelone_connector::connection::ConnectionProperties::from_json(tree(
         &connection_json(),
     ))
     .unwrap();

@@ -167,7 +167,7 @@ fn validator(key: &str) -> jsonschema::Validator {
 /// Whether the connector accepts `connection` (JSON) as its connection properties.
 fn code_accepts_connection(connection: &Value) -> bool {
     use sentinelone_connector::connection::{Connection, ConnectionProperties};
-    ConnectionProperties::from_json(&support::tree(connection))
+    ConnectionProperties::from_json(support::tree(connection))
         .is_some_and(|properties| Connection::from_properties(&properties).is_ok())
 }
 

@@ -43,7 +43,7 @@ fn incremental_sync(
 ) -> Pin<Box<dyn Future<Output = SyncResult> + '_>> {
     let input = incremental_input(serials);
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     let options = CallOptions {
         now_ms: Some(NOW_MS),
         ..CallOptions::default()

@@ -65,7 +65,7 @@ pub fn agents_response(data: &[u8]) {
         body: body.to_owned(),
     };
     let connection = ConnectionProperties::from_json(
-        &json::parse_value(&format!(
+        json::parse_value(&format!(
             r#"{{"baseUrl": "https://usea1-partners.sentinelone.net", "apiToken": "{TOKEN}"}}"#
         ))
         .expect("static JSON"),
@@ -323,7 +323,7 @@ pub fn snapshot(data: &[u8]) {
     // Resumed from it, or incremental on it: every page request is the agents endpoint with only
     // the parameters a sync writes, each once.
     let connection = ConnectionProperties::from_json(
-        &json::parse_value(&format!(
+        json::parse_value(&format!(
             r#"{{"baseUrl": "https://usea1-partners.sentinelone.net", "apiToken": "{TOKEN}"}}"#
         ))
         .expect("static JSON"),

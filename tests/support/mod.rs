@@ -163,7 +163,7 @@ pub fn invoke_json(
     options: CallOptions,
 ) -> Result<serde_json::Value, ConnectorError> {
     let connection =
-        ConnectionProperties::from_json(&tree(&connection)).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection)).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,
@@ -232,7 +232,7 @@ pub fn run_with(
     input: serde_json::Value,
 ) -> Result<Lookup, ConnectorError> {
     let connection =
-        ConnectionProperties::from_json(&tree(&connection_json())).expect("a connection object");
+        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
     let result = pollster::block_on(capability::invoke(
         transport,
         runtime,
