@@ -382,7 +382,7 @@ fn check_port(port: &str) -> Result<(), ConnectorError> {
     let valid = !port.is_empty()
         && port.len() <= 5
         && port.bytes().all(|b| b.is_ascii_digit())
-        && matches!(port.parse::<u32>(), Ok(1..=65535));
+        && matches!(crate::loose::parse_u64(port), Some(1..=65535));
     if valid {
         Ok(())
     } else {
@@ -396,7 +396,10 @@ fn is_loopback(host: &str) -> bool {
         || host.ends_with(".localhost")
         || host == "[::1]"
         || host.strip_prefix("127.").is_some_and(|rest| {
-            rest.split('.').count() == 3 && rest.split('.').all(|o| o.parse::<u8>().is_ok())
+            rest.split('.').count() == 3
+                && rest
+                    .split('.')
+                    .all(|o| crate::loose::parse_u64(o).is_some_and(|o| o <= 255))
         })
 }
 

@@ -537,11 +537,23 @@ fn plain_run_end(bytes: &[u8], from: usize) -> usize {
 fn number_value(text: &str) -> Option<Loose<'static>> {
     let integral = !text.contains(['.', 'e', 'E']);
     if integral {
-        if let Ok(value) = text.parse::<i64>() {
-            return Some(Loose::Int(value));
-        }
-        if let Ok(value) = text.parse::<u64>() {
-            return Some(Loose::UInt(value));
+        // The text is a JSON number: digits after an optional minus, which `parse_u64` reads.
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, text),
+        };
+        match crate::loose::parse_u64(digits) {
+            Some(magnitude) if negative && magnitude <= i64::MIN.unsigned_abs() => {
+                // 2^63 wraps to itself: i64::MIN.
+                return Some(Loose::Int((magnitude as i64).wrapping_neg()));
+            }
+            Some(magnitude) if !negative => {
+                return Some(match i64::try_from(magnitude) {
+                    Ok(value) => Loose::Int(value),
+                    Err(_) => Loose::UInt(magnitude),
+                });
+            }
+            _ => {}
         }
     }
     decimal_to_f64(text)
@@ -810,5 +822,15 @@ mod tests {
         assert!(values[7].as_ref().unwrap_err().contains("out of range"));
         assert_eq!(values[8], Ok(Some(Loose::Composite)));
         assert_eq!(values[9], Ok(Some(Loose::Composite)));
+        let edges = elements(
+            "[-9223372036854775808,-9223372036854775809,9223372036854775807,9223372036854775808,-0,0]",
+            Reader::loose,
+        );
+        assert_eq!(edges[0], Ok(Some(Loose::Int(i64::MIN))));
+        assert_eq!(edges[1], Ok(Some(Loose::Float(-9223372036854775809.0))));
+        assert_eq!(edges[2], Ok(Some(Loose::Int(i64::MAX))));
+        assert_eq!(edges[3], Ok(Some(Loose::UInt(1 << 63))));
+        assert_eq!(edges[4], Ok(Some(Loose::Int(0))));
+        assert_eq!(edges[5], Ok(Some(Loose::Int(0))));
     }
 }

@@ -95,7 +95,7 @@ pub fn transport_failure(error: TransportError) -> ConnectorError {
 pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(|seconds| seconds * 1000);
+        return crate::loose::parse_u64(value).map(|seconds| seconds * 1000);
     }
     let at = crate::timestamp::parse_http_date_ms(value)? as f64;
     Some((at - now_ms).max(0.0) as u64)

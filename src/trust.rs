@@ -269,7 +269,11 @@ pub const MAX_CLOCK_SKEW_MINUTES: f64 = 5.0;
 
 /// Parses a dotted numeric version such as `23.10.1.1` into its numbers.
 pub fn parse_version(text: &str) -> Option<Vec<u64>> {
-    let parts: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
+    let parts: Option<Vec<u64>> = text
+        .trim()
+        .split('.')
+        .map(crate::loose::parse_u64)
+        .collect();
     parts.filter(|p| !p.is_empty() && p.len() <= 8)
 }
 
