@@ -626,14 +626,25 @@ fn decode_options(
     options: Result<Value, ()>,
     default_timeout_ms: u64,
 ) -> Result<CallOptions, ConnectorError> {
-    let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
-    let value = options.map_err(|_| invalid(OPTIONS_NOT_JSON))?;
-    if value.is_null() {
+    let value = options.map_err(|_| ConnectorError::InvalidInput(OPTIONS_NOT_JSON.to_owned()))?;
+    // Most hosts set none of them (the driver writes `{}` then): the reader below is not even called,
+    // so not compiled (V8 compiles a wasm function when it is first called).
+    if value.is_null() || value.as_object().is_some_and(|members| members.is_empty()) {
         return Ok(CallOptions {
             timeout_ms: default_timeout_ms,
             ..CallOptions::default()
         });
     }
+    decode_set_options(&value, default_timeout_ms)
+}
+
+/// `timeoutMs`, `maxAttempts` and `now` from options that set at least one property.
+#[inline(never)]
+fn decode_set_options(
+    value: &Value,
+    default_timeout_ms: u64,
+) -> Result<CallOptions, ConnectorError> {
+    let invalid = |m: &str| ConnectorError::InvalidInput(m.to_owned());
     let number = |name: &str| -> Result<Option<f64>, ConnectorError> {
         match value.get(name) {
             None | Some(Value::Null) => Ok(None),
