@@ -16,6 +16,9 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// The shortest token accepted; SentinelOne's are 80 characters (legacy) or longer JWTs.
 pub const MIN_TOKEN_CHARS: usize = 16;
 
+/// Every byte JSON text holds outside strings: numbers, punctuation and the letters of the literals.
+const OUTSIDE_STRINGS: &[u8] = b"0123456789+-.eE,:[]{}truefalsn";
+
 /// The connection properties exactly as a host passes them (camelCase, all optional on the wire).
 #[derive(Default)]
 pub struct ConnectionProperties {
@@ -218,6 +221,14 @@ fn validate_token(raw: &str) -> Result<&str, ConnectorError> {
     // of an output, where no redaction of a single text can see it.
     if token.bytes().any(|b| b == b'"' || b == b'\\') {
         return Err(invalid("apiToken contains a quote or a backslash"));
+    }
+    // Nor is one made only of what JSON writes outside strings: a number a console sends could spell
+    // it, and the body redacted of it was no JSON any more (the call failed as a malformed response,
+    // blaming the console for the connection's mistake).
+    if token.bytes().all(|b| OUTSIDE_STRINGS.contains(&b)) {
+        return Err(invalid(
+            "apiToken has only digits, signs, JSON punctuation and letters of true/false/null: no SentinelOne token is",
+        ));
     }
     Ok(token)
 }
@@ -505,6 +516,11 @@ mod tests {
             validate_token("  abc.DEF_123-=abcdefgh  \n").unwrap(),
             "abc.DEF_123-=abcdefgh"
         );
+        // One character JSON never writes outside a string is enough.
+        assert_eq!(
+            validate_token("1234567890123456x").unwrap(),
+            "1234567890123456x"
+        );
         for (bad, why) in [
             ("", "empty"),
             ("   ", "empty"),
@@ -519,6 +535,10 @@ mod tests {
             ("tökén-abcdefghijklmnop", "control or non-ASCII"),
             ("abcdefghijklmnop\"c", "a quote or a backslash"),
             ("\\abcdefghijklmnop", "a quote or a backslash"),
+            ("1234567890123456", "only digits"),
+            ("1700000000000000000", "only digits"),
+            ("1e10,-2.5E+3:[{}]", "only digits"),
+            ("true,false,null,1", "only digits"),
         ] {
             let err = validate_token(bad).expect_err(bad);
             assert_eq!(err.code(), "INVALID_CONNECTION");

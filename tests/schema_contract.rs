@@ -201,6 +201,13 @@ fn the_connection_schema_accepts_exactly_the_tokens_the_code_accepts() {
         format!("{TOKEN16}\""),
         format!("\\{TOKEN16}"),
         format!("{TOKEN16}!#[]~"),
+        "1234567890123456".to_owned(),
+        "  1234567890123456\n".to_owned(),
+        "1e10,-2.5E+3:[{}]".to_owned(),
+        "true,false,null,1".to_owned(),
+        "1234567890123456x".to_owned(),
+        "x1234567890123456".to_owned(),
+        "1234567890123456é".to_owned(),
         String::new(),
         " \n".to_owned(),
     ];
