@@ -81,7 +81,7 @@ MAX_RAW=212550
 MAX_GZIP=89850
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning;
-# 65.7 KB in the tenth session, 55.0 KB in the eleventh).
+# 65.7 KB in the tenth session, 55.2 KB in the eleventh).
 MAX_FIRST_CALL=55500
 # WebAssembly memory a 20,000-agent sync and an incremental sync from its snapshot leave the module
 # holding (scripts/sync-memory.mjs): memory never shrinks, so a host keeps it. 8.5 MB on 2026-11-24
