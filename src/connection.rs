@@ -91,7 +91,8 @@ impl Connection {
             ("siteIds", &props.site_ids),
             ("accountIds", &props.account_ids),
         ] {
-            // Most connections set neither: the reader is not even called (so not compiled, see below).
+            // Most connections set neither: then the reader is never called, so V8 (which compiles a
+            // wasm function on its first call) never compiles it.
             if let Some(value) = value.as_ref().filter(|value| !matches!(value, Value::Null)) {
                 if let Some(ids) = scope_ids(name, value)? {
                     connection.scope.push((name, ids));
