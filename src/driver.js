@@ -301,74 +301,89 @@ function copyBody(call, memory, bytes) {
   return { written: bytes.length, latin1From: 0 };
 }
 
+// Own properties of a request and an output that are the driver's alone (symbols no host spells): the
+// state the shared accessors below read through `this`.
+const SIGNAL_STATE = Symbol('sentinelone-connector signal');
+const UNREAD_BODY = Symbol('sentinelone-connector rawResponse text');
+
+// The accessors are shared, not made per call: V8 keeps an accessor pair in the old generation, so
+// whatever a per-call getter reached (a call's promise and output, a response body) survived every
+// young collection until a full one; and objects given the same shared pair keep sharing one shape.
+const SIGNAL = { enumerable: true, configurable: true, get: readSignal };
+const RAW_RESPONSE = { enumerable: true, configurable: true, get: readRawResponse, set: assignRawResponse };
+const HIDDEN = { value: undefined, writable: true, enumerable: false, configurable: true };
+
 /**
  * Gives `request` a `signal` made when the shim first reads it (most never do, and an AbortController
  * costs more than the rest of a call), and returns what aborts it: only when the core stops waiting
  * (deadline).
  */
 function lazySignal(request) {
-  // Out here, not in drive(): V8 keeps an accessor pair in the old generation, so whatever its getter
-  // reaches survives every young collection until a full one. From inside drive() it reached the
-  // call's promise and so its output, rawResponse and all: every call's garbage was promoted.
-  let controller;
-  let aborted = false;
-  Object.defineProperty(request, 'signal', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (controller === undefined && typeof AbortController === 'function') {
-        controller = new AbortController();
-        if (aborted) controller.abort();
-      }
-      return controller?.signal;
-    },
-  });
+  const state = { controller: undefined, aborted: false };
+  Object.defineProperty(request, SIGNAL_STATE, { ...HIDDEN, value: state });
+  Object.defineProperty(request, 'signal', SIGNAL);
   return () => {
-    aborted = true;
-    controller?.abort();
+    state.aborted = true;
+    state.controller?.abort();
   };
+}
+
+function readSignal() {
+  // Through a Proxy a host wrapped the request in, `this` is the Proxy, which forwards the symbol.
+  const state = this !== null && typeof this === 'object' ? this[SIGNAL_STATE] : undefined;
+  if (state === undefined) return undefined;
+  if (state.controller === undefined && typeof AbortController === 'function') {
+    state.controller = new AbortController();
+    if (state.aborted) state.controller.abort();
+  }
+  return state.controller?.signal;
 }
 
 /**
  * Makes `output.rawResponse` the response text parsed by the engine's `JSON.parse` when first read:
  * a host that maps only the agent fields never pays for materialising a big page. It is an ordinary
  * enumerable property to every reader (JSON.stringify, spread, structuredClone) and becomes a plain
- * data property once read or assigned.
+ * data property once read or assigned; an accessor a host kept from before then reads undefined and
+ * assigns nothing. The text is the output's own (hidden) property, so it dies with the output.
  */
 function parseOnFirstRead(output, body) {
-  // V8 keeps an accessor pair in the old generation, so whatever its two functions reach survives
-  // every young collection until a full one. Had they still reached the output once it holds the
-  // parsed page, each read would have promoted the whole tree (one agent's read: ~7 µs more, and a
-  // major collection sooner). Once settled they reach nothing; an accessor a host kept from before
-  // then reads undefined and assigns nothing.
-  let target = output;
-  let text = body;
-  const settle = (value) => {
-    const settled = target;
-    if (settled === undefined) return;
-    target = undefined;
-    text = undefined;
-    Object.defineProperty(settled, 'rawResponse', { value, writable: true, enumerable: true, configurable: true });
-  };
-  Object.defineProperty(output, 'rawResponse', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (text === undefined) return undefined;
-      let value;
-      try {
-        // The core read these very bytes as JSON (the fuzz harness holds it to serde_json's
-        // strictness), so the engine's own, more lenient parse does not fail.
-        // A body that came as bytes is decoded only now, if the host reads it at all.
-        value = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text));
-      } catch {
-        throw malformedRawResponse();
-      }
-      settle(value);
-      return value;
-    },
-    set: settle,
-  });
+  Object.defineProperty(output, UNREAD_BODY, { ...HIDDEN, value: body });
+  Object.defineProperty(output, 'rawResponse', RAW_RESPONSE);
+}
+
+function unreadBody(holder) {
+  return holder !== null && typeof holder === 'object' ? holder[UNREAD_BODY] : undefined;
+}
+
+function readRawResponse() {
+  const text = unreadBody(this);
+  if (text === undefined) return undefined;
+  let value;
+  try {
+    // The core read these very bytes as JSON (the fuzz harness holds it to serde_json's
+    // strictness), so the engine's own, more lenient parse does not fail.
+    // A body that came as bytes is decoded only now, if the host reads it at all.
+    value = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text));
+  } catch {
+    throw malformedRawResponse();
+  }
+  settleRawResponse(this, value);
+  return value;
+}
+
+function assignRawResponse(value) {
+  if (unreadBody(this) !== undefined) settleRawResponse(this, value);
+}
+
+function settleRawResponse(holder, value) {
+  try {
+    Object.defineProperty(holder, 'rawResponse', { value, writable: true, enumerable: true, configurable: true });
+  } catch {
+    // A frozen output (a host's immutable state store freezes what it keeps) stays as it is: each
+    // read parses the text again, and an assignment changes nothing, as on any frozen object.
+    return;
+  }
+  holder[UNREAD_BODY] = undefined;
 }
 
 function malformedRawResponse() {

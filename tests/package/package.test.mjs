@@ -93,23 +93,66 @@ test('once read, rawResponse is out of its accessor\'s reach: one a host kept re
   assert.equal(out.rawResponse, raw);
 });
 
-test("a call's garbage dies young: the output, its parsed rawResponse and the call's closures are not promoted", async () => {
+test("a call's garbage dies young: the output, its body or parsed rawResponse and the call's closures are not promoted", async () => {
   // V8 allocates accessor pairs (the request's lazy signal, the output's lazy rawResponse) in the old
   // generation, so whatever their functions reached survived every young collection until a full one:
-  // each call's output and parsed page were copied and promoted (3.6 MB per scavenge here, where the
-  // rest of a call leaves ~50 KB). Counted by V8's own GC trace in a child process, not timed.
+  // each call's output and parsed page were copied and promoted (3.6 MB per scavenge here when the
+  // host stringifies outputs, 1.3 MB when it reads only agent fields and the body waited for a read
+  // that never came; the rest of a call leaves ~50 KB). Counted by V8's own GC trace in a child
+  // process, not timed.
   const { spawnSync } = await import('node:child_process');
   const body = JSON.stringify({ data: [{ id: '1', serialNumber: 'GC-1', computerName: 'x'.repeat(3000), tags: Array.from({ length: 50 }, (_, i) => ({ i })) }], pagination: { totalItems: 1, nextCursor: null } });
-  const script = `import * as c from 'sentinelone-connector';
-    const fetch = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(body)} });
-    const connection = ${JSON.stringify(connection)};
-    for (let i = 0; i < 4000; i++) JSON.stringify(await c.getAgentBySerialNumber(connection, { serialNumber: 'GC-1' }, { fetch }));`;
-  const run = spawnSync(process.execPath, ['--trace-gc-nvp', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
-  assert.equal(run.status, 0, run.stderr);
-  const survived = [...run.stdout.matchAll(/gc=s .*?new_space_survived=(\d+)/g)].map((m) => Number(m[1]));
-  assert.ok(survived.length >= 5, `young collections seen: ${survived.length}`);
-  const mean = survived.reduce((a, b) => a + b, 0) / survived.length;
-  assert.ok(mean < 512 * 1024, `a young collection keeps ${Math.round(mean / 1024)} KB on average`);
+  for (const use of ['JSON.stringify(out)', 'out.agentId']) {
+    const script = `import * as c from 'sentinelone-connector';
+      const fetch = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(body)} });
+      const connection = ${JSON.stringify(connection)};
+      for (let i = 0; i < 4000; i++) { const out = await c.getAgentBySerialNumber(connection, { serialNumber: 'GC-1' }, { fetch }); ${use}; }`;
+    const run = spawnSync(process.execPath, ['--trace-gc-nvp', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    assert.equal(run.status, 0, run.stderr);
+    const survived = [...run.stdout.matchAll(/gc=s .*?new_space_survived=(\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(survived.length >= 5, `${use}: young collections seen: ${survived.length}`);
+    const mean = survived.reduce((a, b) => a + b, 0) / survived.length;
+    assert.ok(mean < 512 * 1024, `${use}: a young collection keeps ${Math.round(mean / 1024)} KB on average`);
+  }
+});
+
+test('rawResponse and signal work through a Proxy a host wraps the output or request in', async () => {
+  // Reactive state (Vue's reactive(), MobX) wraps an output in a Proxy: its accessors then run with
+  // the Proxy as `this`, which forwards what they read and define to the output.
+  const forwarding = { get: (t, k, r) => Reflect.get(t, k, r), set: (t, k, v, r) => Reflect.set(t, k, v, r) };
+  const fresh = () => connector.getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' });
+  const out = await fresh();
+  assert.equal(typeof Object.getOwnPropertyDescriptor(out, 'rawResponse').get, 'function', 'not read yet');
+  const wrapped = new Proxy(out, forwarding);
+  assert.equal(wrapped.rawResponse.data.length, 4);
+  assert.equal(out.rawResponse, wrapped.rawResponse, 'parsed once, settled on the output itself');
+  assert.equal(Object.getOwnPropertyDescriptor(out, 'rawResponse').value, out.rawResponse);
+  const assigned = new Proxy(await fresh(), forwarding);
+  assigned.rawResponse = 'replaced';
+  assert.equal(assigned.rawResponse, 'replaced');
+  // What the driver keeps for an unread rawResponse is no key a host iterates, compares or sends.
+  const unread = await fresh();
+  assert.deepEqual(Object.keys(unread), Object.keys(out));
+  assert.equal(JSON.stringify(Object.entries(unread)).includes('"data"'), true, 'entries read it like any property');
+  // A shim may spread the request, or wrap it, and still get the signal the deadline aborts.
+  let aborted = 0;
+  const shim = (request) => new Promise((_, reject) => {
+    for (const seen of [{ ...request }, new Proxy(request, forwarding)]) {
+      assert.ok(seen.signal instanceof AbortSignal);
+      seen.signal.addEventListener('abort', () => { aborted += 1; reject(new Error('aborted')); });
+    }
+  });
+  const error = await lookupError('C02XK1ABJG5J', { fetch: shim, timeoutMs: 100 });
+  assert.equal(error.code, 'TIMEOUT');
+  assert.equal(aborted, 2, 'both views of the request saw the abort');
+});
+
+test('a frozen output still reads its rawResponse', async () => {
+  // Immutable state stores (immer, Redux Toolkit) freeze what they keep, before anyone reads it.
+  const out = Object.freeze(await connector.getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }));
+  assert.equal(out.rawResponse.data.length, 4);
+  assert.deepEqual(out.rawResponse, JSON.parse(JSON.stringify(out)).rawResponse);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(out, 'rawResponse').get, 'function', 'left as it was');
 });
 
 test('non-ASCII response text crosses into wasm intact, short or long, at any position', async () => {
