@@ -309,7 +309,7 @@ const UNREAD_BODY = Symbol('sentinelone-connector rawResponse text');
 // The accessors are shared, not made per call: V8 keeps an accessor pair in the old generation, so
 // whatever a per-call getter reached (a call's promise and output, a response body) survived every
 // young collection until a full one; and objects given the same shared pair keep sharing one shape.
-const SIGNAL = { enumerable: true, configurable: true, get: readSignal };
+const SIGNAL = { enumerable: true, configurable: true, get: readSignal, set: replaceSignal };
 const RAW_RESPONSE = { enumerable: true, configurable: true, get: readRawResponse, set: assignRawResponse };
 const HIDDEN = { value: undefined, writable: true, enumerable: false, configurable: true };
 
@@ -337,6 +337,13 @@ function readSignal() {
     if (state.aborted) state.controller.abort();
   }
   return state.controller?.signal;
+}
+
+// A shim may put its own signal on the request (one combined with its host's, say), as the types allow.
+function replaceSignal(value) {
+  if (this !== null && typeof this === 'object') {
+    Object.defineProperty(this, 'signal', { value, writable: true, enumerable: true, configurable: true });
+  }
 }
 
 /**

@@ -145,6 +145,17 @@ test('rawResponse and signal work through a Proxy a host wraps the output or req
   const error = await lookupError('C02XK1ABJG5J', { fetch: shim, timeoutMs: 100 });
   assert.equal(error.code, 'TIMEOUT');
   assert.equal(aborted, 2, 'both views of the request saw the abort');
+  // The types let a shim assign its own signal (one combined with its host's, say): it may.
+  let ours;
+  const replacing = (request) => new Promise((_, reject) => {
+    ours = request.signal;
+    const host = new AbortController();
+    request.signal = host.signal;
+    assert.equal(request.signal, host.signal);
+    ours.addEventListener('abort', () => reject(new Error('aborted')));
+  });
+  assert.equal((await lookupError('C02XK1ABJG5J', { fetch: replacing, timeoutMs: 100 })).code, 'TIMEOUT');
+  assert.ok(ours.aborted, "the connector's own signal still aborts at the deadline");
 });
 
 test('a frozen output still reads its rawResponse', async () => {
