@@ -487,12 +487,19 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
     });
     // The body to parse into `rawResponse` here, when the driver does not have it.
     let mut raw_here = None;
+    // When the driver has it, it adds `rawResponse` itself (a lazy accessor): written here as null it
+    // would be a data property turned into an accessor, which puts the object in V8's slow mode.
+    let raw_null = |out: &mut JsonWriter| {
+        if !raw_from_host {
+            out.key("rawResponse");
+            out.null();
+        }
+    };
     match &output {
         CapabilityOutput::Lookup(lookup) => {
             out.begin_object();
             lookup.output.write_fields(&mut out);
-            out.key("rawResponse");
-            out.null();
+            raw_null(&mut out);
             out.end_object();
             raw_here = Some(lookup.raw_response.as_str());
         }
@@ -502,8 +509,7 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
         } => {
             out.begin_object();
             evaluation.write_fields(&mut out);
-            out.key("rawResponse");
-            out.null();
+            raw_null(&mut out);
             out.end_object();
             raw_here = raw_response.as_deref();
         }
