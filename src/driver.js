@@ -311,7 +311,7 @@ const UNREAD_BODY = Symbol('sentinelone-connector rawResponse text');
 // young collection until a full one; and objects given the same shared pair keep sharing one shape.
 const SIGNAL = { enumerable: true, configurable: true, get: readSignal, set: replaceSignal };
 const RAW_RESPONSE = { enumerable: true, configurable: true, get: readRawResponse, set: assignRawResponse };
-const HIDDEN = { value: undefined, writable: true, enumerable: false, configurable: true };
+const HIDDEN = { writable: true, enumerable: false, configurable: true };
 
 /**
  * Gives `request` a `signal` made when the shim first reads it (most never do, and an AbortController
