@@ -316,13 +316,72 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
     find(haystack, needle, 0).is_some()
 }
 
-/// Where `needle` first occurs in `haystack` at or after byte `from`: a word-at-a-time scan for one of
-/// its bytes, then a compare. Found positions are character boundaries (both are UTF-8).
+/// Where `needle` first occurs in `haystack` at or after byte `from`. Found positions are character
+/// boundaries (both are UTF-8).
 fn find(haystack: &str, needle: &str, from: usize) -> Option<usize> {
     let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
     if needle.is_empty() {
         return Some(from.min(haystack.len()));
     }
+    if needle.len() >= PAIR_PROBE_MIN_NEEDLE
+        && haystack.len().saturating_sub(from) >= PAIR_PROBE_MIN_TEXT
+    {
+        return find_by_pair_probes(haystack, needle, from);
+    }
+    scan(haystack, needle, from)
+}
+
+// Below these, building the pair filter costs more than scanning every byte.
+const PAIR_PROBE_MIN_NEEDLE: usize = 32;
+const PAIR_PROBE_MIN_TEXT: usize = 1024;
+
+/// [`find`] for a long needle in a long text, reading one pair of adjacent bytes per
+/// `needle.len() - 1`: an occurrence spans `needle.len() - 1` consecutive pair positions, so exactly
+/// one of them is probed, and the probed pair is one of the needle's. Only where the probed pair
+/// passes a filter of the needle's pairs is the stretch of starts that probe answers for searched.
+/// Those stretches follow one another without gap or overlap, in order, so the first found is the
+/// first occurrence. (A token is ~80-200 bytes: a 4.5 MB page is ~40,000 probes, not 4.5 M bytes.)
+// Out of line: V8 compiles a wasm function when it is first called, and short texts never call this.
+#[inline(never)]
+fn find_by_pair_probes(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let mut filter = [0u64; 64];
+    for pair in needle.windows(2) {
+        if let [first, second] = *pair {
+            let bit = pair_bit(first, second);
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+    }
+    let stride = needle.len() - 1;
+    let mut probe = from;
+    while let Some(&[first, second]) = haystack.get(probe..probe + 2) {
+        let bit = pair_bit(first, second);
+        if filter
+            .get(bit / 64)
+            .is_some_and(|word| word >> (bit % 64) & 1 == 1)
+        {
+            // The starts whose pairs this probe covers: from `probe - (len - 2)` (or `from`) to `probe`.
+            let first_start = probe.saturating_sub(needle.len() - 2).max(from);
+            let stretch = haystack.get(..probe + needle.len()).unwrap_or(haystack);
+            if let Some(found) = scan(stretch, needle, first_start) {
+                return Some(found);
+            }
+        }
+        probe += stride;
+    }
+    None
+}
+
+/// A pair of bytes' bit in [`find_by_pair_probes`]'s 4096-bit filter (a multiplicative hash, so
+/// that the pairs JSON is made of do not crowd a few bits).
+#[inline(always)]
+fn pair_bit(first: u8, second: u8) -> usize {
+    ((u32::from(first) << 8 | u32::from(second)).wrapping_mul(0x9E37_79B1) >> 20) as usize
+}
+
+/// [`find`] by a word-at-a-time scan for one of the needle's bytes, then a compare.
+fn scan(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     // A token's first byte is often a common letter (a JWT starts with "e"): scanning for it stops at
     // every "e" of a page. Its rarest byte stops at few places; on a short text, choosing costs more.
     let anchor = if haystack.len().saturating_sub(from) >= 256 {
@@ -707,6 +766,79 @@ mod tests {
                 );
             }
             assert_eq!(redact(&text, needle), text.replace(needle, REDACTED));
+        }
+    }
+
+    #[test]
+    fn finds_like_the_standard_search_by_pair_probes() {
+        // Texts long enough for the pair probes, made of the needle's prefixes and suffixes (so that
+        // most probes pass the filter) and of bytes it lacks, with whole needles planted at every
+        // offset from the probes, near misses, overlaps and both ends.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |bound: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % bound
+        };
+        let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+        for needle_len in [8, 31, 32, 33, 47, 80, 163, 300] {
+            for round in 0..6 {
+                let needle: String = (0..needle_len)
+                    .map(|_| char::from(alphabet[next(if round < 3 { 4 } else { alphabet.len() })]))
+                    .collect();
+                let mut text = String::new();
+                while text.len() < PAIR_PROBE_MIN_TEXT + 3000 {
+                    let cut = next(needle_len);
+                    match next(9) {
+                        0 => text.push_str(&needle[..cut]),
+                        1 => text.push_str(&needle[cut..]),
+                        2 if next(5) == 0 => text.push_str(&needle),
+                        3 => text.push_str("\"é\":{\"x\":[1,2]},"),
+                        _ => text.push(char::from(alphabet[next(alphabet.len())])),
+                    }
+                }
+                let text = match round % 3 {
+                    0 => [needle.as_str(), &text].concat(),
+                    1 => [&text, needle.as_str()].concat(),
+                    _ => text,
+                };
+                for from in (0..text.len().min(2 * needle_len + 3)).chain([
+                    text.len() / 2,
+                    text.len() - PAIR_PROBE_MIN_TEXT,
+                    text.len(),
+                ]) {
+                    let from = (0..=from)
+                        .rev()
+                        .find(|&f| text.is_char_boundary(f))
+                        .unwrap_or(0);
+                    let expected = text[from..].find(&needle).map(|p| p + from);
+                    assert_eq!(find(&text, &needle, from), expected, "{needle} from {from}");
+                }
+                assert_eq!(redact(&text, &needle), text.replace(&needle, REDACTED));
+            }
+            // One needle in a text without its pairs, at every offset from the probes.
+            let needle: String = (0..needle_len)
+                .map(|i| char::from(b'a' + (i % 7) as u8))
+                .collect();
+            for at in 0..needle_len + 2 {
+                let text = [
+                    "#".repeat(PAIR_PROBE_MIN_TEXT + at),
+                    needle.clone(),
+                    "#".repeat(40),
+                ]
+                .concat();
+                for from in [
+                    0,
+                    1,
+                    at,
+                    PAIR_PROBE_MIN_TEXT + at,
+                    PAIR_PROBE_MIN_TEXT + at + 1,
+                ] {
+                    let expected = text[from..].find(&needle).map(|p| p + from);
+                    assert_eq!(find(&text, &needle, from), expected, "at {at} from {from}");
+                }
+            }
         }
     }
 
