@@ -49,6 +49,31 @@ impl Runtime for Instant {
     }
 }
 
+/// The token search (a pair probe per token length on long texts) finds what `str::contains`
+/// finds: a stretch of the body as the needle, the body after fillers of every length up to the
+/// needle's, so that the needle's occurrences meet the probes at every offset.
+fn token_search_agrees(body: &str) {
+    let len = [32, 33, 80, 163][body.len() % 4];
+    let start = (0..=body.len() / 3)
+        .rev()
+        .find(|&i| body.is_char_boundary(i))
+        .unwrap_or(0);
+    let Some(needle) = body.get(start..start + len) else {
+        return;
+    };
+    let mut haystack = "#".repeat(1024);
+    for _ in 0..len {
+        haystack.push('#');
+        let text = [haystack.as_str(), body].concat();
+        assert_eq!(
+            sentinelone_connector::redact::contains(&text, needle),
+            text.contains(needle),
+            "{needle:?} after {} fillers",
+            haystack.len()
+        );
+    }
+}
+
 /// Runs a whole lookup against an arbitrary response: first byte the status, then a
 /// Retry-After value up to a newline, then the body.
 pub fn agents_response(data: &[u8]) {
@@ -59,6 +84,7 @@ pub fn agents_response(data: &[u8]) {
     let status = STATUSES[usize::from(selector) % STATUSES.len()];
     let text = String::from_utf8_lossy(rest);
     let (retry_after, body) = text.split_once('\n').unwrap_or(("", &text));
+    token_search_agrees(body);
     let transport = Canned {
         status,
         retry_after: retry_after.to_owned(),
