@@ -10,8 +10,8 @@ use crate::health::{self, HealthOutput};
 use crate::json_writer::to_json_string;
 use crate::lookup;
 use crate::options::CallOptions;
-use crate::output::Lookup;
-use crate::redact::{redact_json_text, redact_owned, redact_value, spells, value_contains};
+use crate::output::{Lookup, RawFacts};
+use crate::redact::{redact_owned, redact_read_json_text, redact_value, spells, value_contains};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::stored::SyncInput;
@@ -79,6 +79,8 @@ pub enum CapabilityOutput {
         evaluation: TrustEvaluation,
         /// The body the answer came from; `None` when no request was made (placeholder serial).
         raw_response: Option<String>,
+        /// What is known of `raw_response` beyond its bytes.
+        raw_facts: RawFacts,
     },
     /// The output of Test Connection.
     Health(HealthOutput),
@@ -230,12 +232,14 @@ async fn evaluate_device_trust<T: Transport, R: Runtime>(
         return Ok(CapabilityOutput::Trust {
             evaluation: trust::placeholder_verdict(serial, &rules, now_ms),
             raw_response: None,
+            raw_facts: RawFacts::default(),
         });
     }
     let lookup = lookup::lookup_serial(client, connection, serial).await?;
     Ok(CapabilityOutput::Trust {
         evaluation: trust::evaluate(serial, &lookup, &rules, now_ms),
         raw_response: Some(lookup.raw_response),
+        raw_facts: lookup.raw_facts,
     })
 }
 
@@ -247,7 +251,8 @@ impl CapabilityOutput {
             Self::Trust {
                 evaluation,
                 raw_response,
-            } => redact_trust(evaluation, raw_response, secret),
+                raw_facts,
+            } => redact_trust(evaluation, raw_response, raw_facts, secret),
             Self::Sync(snapshot) => Self::Sync(Box::new(redact_snapshot(*snapshot, secret))),
             Self::Health(health) => Self::Health(redact_health(health, secret)),
         }
@@ -260,6 +265,7 @@ impl CapabilityOutput {
 fn redact_trust(
     evaluation: TrustEvaluation,
     raw_response: Option<String>,
+    mut raw_facts: RawFacts,
     secret: &str,
 ) -> CapabilityOutput {
     // The evaluation's texts come from the same fields a lookup redacts, and from rules.
@@ -268,9 +274,15 @@ fn redact_trust(
     } else {
         evaluation
     };
+    let raw_response = raw_response.map(|raw| {
+        let (raw, redacted) = redact_read_json_text(raw, secret, raw_facts.escape_free);
+        raw_facts.as_received &= !redacted;
+        raw
+    });
     CapabilityOutput::Trust {
         evaluation,
-        raw_response: raw_response.map(|raw| redact_json_text(raw, secret)),
+        raw_response,
+        raw_facts,
     }
 }
 
@@ -315,6 +327,7 @@ fn redact_evaluation(mut evaluation: TrustEvaluation, secret: &str) -> TrustEval
         output: evaluation.lookup,
         facts: None,
         raw_response: String::new(),
+        raw_facts: RawFacts::default(),
     };
     evaluation.lookup = lookup.redacted(secret).output;
     let scrub = |text: &mut String| *text = redact_owned(std::mem::take(text), secret);

@@ -14,6 +14,7 @@ use crate::error::ConnectorError;
 use crate::health::HealthOutput;
 use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
 use crate::options::CallOptions;
+use crate::output::RawFacts;
 use crate::redact::redact;
 use crate::response::{MAX_BODY_BYTES, READ_HEADERS};
 use crate::schema::{MANIFEST_MAIN_JSON, MANIFEST_PARTS_JSON};
@@ -288,8 +289,15 @@ impl HostCall {
             Outcome::Run(result) => {
                 if let Ok(output) = &result {
                     let raw = match output {
-                        CapabilityOutput::Lookup(lookup) => Some(lookup.raw_response.as_str()),
-                        CapabilityOutput::Trust { raw_response, .. } => raw_response.as_deref(),
+                        CapabilityOutput::Lookup(lookup) => lookup
+                            .raw_facts
+                            .as_received
+                            .then_some(lookup.raw_response.as_str()),
+                        CapabilityOutput::Trust {
+                            raw_response,
+                            raw_facts,
+                            ..
+                        } => raw_response.as_deref().filter(|_| raw_facts.as_received),
                         _ => None,
                     };
                     self.raw_from = raw.and_then(|raw| self.call.effects.borrow().body_source(raw));
@@ -506,6 +514,7 @@ fn encode_output(output: CapabilityOutput, raw_from_host: bool) -> Result<JsValu
         CapabilityOutput::Trust {
             evaluation,
             raw_response,
+            ..
         } => {
             out.begin_object();
             evaluation.write_fields(&mut out);
@@ -794,6 +803,7 @@ pub fn check_serial(
         CapabilityOutput::Trust {
             evaluation,
             raw_response: None,
+            raw_facts: RawFacts::default(),
         },
         false,
     )

@@ -20,6 +20,7 @@ pub struct Reader<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    escaped: bool,
 }
 
 /// What [`Reader::object`] calls for each member: the reader at the value, and the member's name.
@@ -36,7 +37,14 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
             max_depth: max_depth.min(MAX_SKIP_LEVELS),
+            escaped: false,
         }
+    }
+
+    /// Whether a string read or skipped so far held an escape. JSON text holds a backslash only
+    /// there, so a text read to its end without one holds none.
+    pub fn met_escape(&self) -> bool {
+        self.escaped
     }
 
     #[inline(always)]
@@ -189,6 +197,7 @@ impl<'a> Reader<'a> {
     // Out of line: V8 compiles a wasm function when it is first called, and most pages have no escape.
     #[inline(never)]
     fn escaped_string(&mut self, start: usize, mut i: usize) -> Result<Cow<'a, str>, Error> {
+        self.escaped = true;
         let bytes = self.bytes();
         let mut out = bytes.get(start..i).unwrap_or_default().to_vec();
         loop {
@@ -289,6 +298,7 @@ impl<'a> Reader<'a> {
                     return Ok(());
                 }
                 Some(b'\\') => {
+                    self.escaped = true;
                     i += match bytes.get(i + 1) {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => 2,
                         Some(b'u') => {

@@ -6,7 +6,7 @@ use crate::client::Client;
 use crate::connection::Connection;
 use crate::error::ConnectorError;
 use crate::loose;
-use crate::output::{AgentFacts, AgentLookup, Lookup};
+use crate::output::{AgentFacts, AgentLookup, Lookup, RawFacts};
 use crate::runtime::Runtime;
 use crate::serial;
 use crate::timestamp;
@@ -94,7 +94,8 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
     connection: &Connection,
     serial: &str,
 ) -> Result<Lookup, ConnectorError> {
-    let mut bodies: Vec<String> = Vec::with_capacity(1);
+    // Each page's body, and whether it held a JSON escape.
+    let mut bodies: Vec<(String, bool)> = Vec::with_capacity(1);
     let mut best: Option<Candidate> = None;
     let mut match_count = 0u64;
     let mut total_items = 0u64;
@@ -142,8 +143,9 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
             .and_then(|c| c.as_str())
             .filter(|c| !c.is_empty())
             .map(str::to_owned);
+        let escaped = page.escaped;
         drop(page);
-        bodies.push(response.body);
+        bodies.push((response.body, escaped));
 
         match next {
             // An empty page with a cursor would loop forever on a misbehaving console.
@@ -160,11 +162,15 @@ pub async fn lookup_serial<T: Transport, R: Runtime>(
     };
     output.total_items = total_items;
     output.match_count = match_count;
-    let raw_response = bodies.swap_remove(page_index);
+    let (raw_response, escaped) = bodies.swap_remove(page_index);
     Ok(Lookup {
         output,
         facts,
         raw_response,
+        raw_facts: RawFacts {
+            escape_free: !escaped,
+            as_received: true,
+        },
     })
 }
 

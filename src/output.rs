@@ -2,7 +2,7 @@
 
 use crate::json_writer::{JsonWriter, WriteJson};
 use crate::loose;
-use crate::redact::{redact_json_text, redact_owned};
+use crate::redact::{redact_owned, redact_read_json_text};
 use crate::wire;
 
 /// The output of Get Agent by Serial Number, without `rawResponse` (see [`Lookup`]).
@@ -178,6 +178,19 @@ pub struct Lookup {
     pub facts: Option<AgentFacts>,
     /// The body of the API response that held the chosen agent (the first page when none matched).
     pub raw_response: String,
+    /// What is known of `raw_response` beyond its bytes.
+    pub raw_facts: RawFacts,
+}
+
+/// What the connector knows of a `rawResponse` text beyond its bytes; the default knows nothing
+/// (the text may hold escapes, and is not known to be a body as received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RawFacts {
+    /// The text holds no JSON escape (its reader met none), so no backslash: redaction need not
+    /// look for the secret spelled in escapes.
+    pub escape_free: bool,
+    /// The text is a response body exactly as received, so a host can hand back its own copy.
+    pub as_received: bool,
 }
 
 impl Lookup {
@@ -193,7 +206,10 @@ impl Lookup {
                 facts.operational_state = Some(redact_owned(state, secret));
             }
         }
-        self.raw_response = redact_json_text(self.raw_response, secret);
+        let (raw, redacted) =
+            redact_read_json_text(self.raw_response, secret, self.raw_facts.escape_free);
+        self.raw_response = raw;
+        self.raw_facts.as_received &= !redacted;
         self
     }
 

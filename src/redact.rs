@@ -114,37 +114,49 @@ pub fn redact_value(value: &mut Value, secret: &str) {
 /// a JSON parser reads from it: where the text spells it out, replaced as text (as [`redact_owned`]);
 /// where only escapes could spell it (`\u0074` for `t`), decoded, and written anew when a string holds it.
 pub fn redact_json_text(text: String, secret: &str) -> String {
+    redact_read_json_text(text, secret, false).0
+}
+
+/// [`redact_json_text`] for a text its reader found `escape_free` (no escape, so no backslash: one
+/// pass fewer over a big page), and whether anything was redacted.
+pub fn redact_read_json_text(text: String, secret: &str, escape_free: bool) -> (String, bool) {
     // A secret with a backslash or a quote never stands in JSON text as it is; one without can
     // start inside an escape (`\nabc` for "nabc"), which is then replaced with it, or a backslash
     // left before `[REDACTED]` would make the text unreadable.
-    let text = if secret.bytes().any(|b| b == b'\\' || b == b'"') {
-        match replace_each(&text, secret, |_, at| at) {
-            Cow::Borrowed(_) => text,
-            Cow::Owned(clean) => clean,
-        }
+    let start_of = if secret.bytes().any(|b| b == b'\\' || b == b'"') {
+        |_: &[u8], at| at
     } else {
-        match replace_each(&text, secret, escape_start) {
-            Cow::Borrowed(_) => text,
-            Cow::Owned(clean) => clean,
-        }
+        escape_start
+    };
+    let (text, replaced) = match replace_each(&text, secret, start_of) {
+        Cow::Borrowed(_) => (text, false),
+        Cow::Owned(clean) => (clean, true),
     };
     // A body without a backslash (most) is done here, without calling, so without compiling (V8
-    // compiles a wasm function when it is first called), the escape scan below.
-    if find_byte(text.as_bytes(), b'\\').is_none() || !may_hide_in_escapes(&text, secret) {
-        return text;
+    // compiles a wasm function when it is first called), the escape scan below. (`[REDACTED]`
+    // holds no backslash: a text free of them before the replacements is free of them after.)
+    if escape_free
+        || find_byte(text.as_bytes(), b'\\').is_none()
+        || !may_hide_in_escapes(&text, secret)
+    {
+        return (text, replaced);
     }
     // Rare: each string holding escapes is decoded, and written anew only when it holds the secret,
     // so that the rest stays the very text received. String by string rather than as a tree: a
     // number beyond f64 (`1e400`, which JSON.parse reads as Infinity) would make a tree unreadable,
     // and the text was then handed back with the secret still spelled in escapes.
-    redact_escaped_strings(text, secret)
+    match redact_escaped_strings(text, secret) {
+        Ok(rewritten) => (rewritten, true),
+        Err(unchanged) => (unchanged, replaced),
+    }
 }
 
 /// `text`, a JSON text, with every string literal that holds an escape and whose value holds
 /// `secret` written anew with it redacted; a literal that cannot be decoded (a lone surrogate, which
-/// JSON.parse keeps) is replaced whole when its escapes could spell the secret.
+/// JSON.parse keeps) is replaced whole when its escapes could spell the secret. `Err(text)` when
+/// no literal was.
 #[inline(never)]
-fn redact_escaped_strings(text: String, secret: &str) -> String {
+fn redact_escaped_strings(text: String, secret: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut clean = String::new();
     let mut copied = 0;
@@ -190,10 +202,10 @@ fn redact_escaped_strings(text: String, secret: &str) -> String {
         at = end;
     }
     if copied == 0 {
-        return text;
+        return Err(text);
     }
     clean.push_str(text.get(copied..).unwrap_or_default());
-    clean
+    Ok(clean)
 }
 
 /// Where the JSON escape holding byte `at` of `bytes` starts (`\n`, `\"`, `\u00e9`), or `at` when

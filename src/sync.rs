@@ -14,7 +14,7 @@ use crate::fields::{self, object, Fields};
 use crate::json_writer::{quoted, JsonWriter, WriteJson};
 use crate::lookup::{self, input_field, PAGE_LIMIT_TEXT};
 use crate::loose;
-use crate::output::{AgentFacts, AgentLookup, Lookup};
+use crate::output::{AgentFacts, AgentLookup, Lookup, RawFacts};
 use crate::pairs::Pairs;
 use crate::runtime::Runtime;
 use crate::serial;
@@ -818,6 +818,7 @@ fn merge(entry: &mut SerialEntry, agent: &wire::Agent<'_>, rules: &TrustRules, n
         output,
         facts: Some(AgentFacts::of(agent)),
         raw_response: String::new(),
+        raw_facts: RawFacts::default(),
     };
     let failed = trust::failed_checks(
         lookup.output.serial_number.as_deref().unwrap_or_default(),

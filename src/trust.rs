@@ -763,7 +763,7 @@ impl<'r> Judge<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::AgentFacts;
+    use crate::output::{AgentFacts, RawFacts};
 
     /// 2024-05-15T18:30:00Z.
     const NOW_MS: f64 = 1_715_797_800_000.0;
@@ -808,6 +808,7 @@ mod tests {
                 is_pending_uninstall: Some(false),
             }),
             raw_response: String::new(),
+            raw_facts: RawFacts::default(),
         };
         type Change = fn(&mut Lookup);
         let changes: [Change; 22] = [

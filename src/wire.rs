@@ -46,6 +46,7 @@ pub fn parse_agents_page(body: &str) -> Result<AgentsPage<'_>, String> {
     Ok(AgentsPage {
         data: data.ok_or("missing field `data`")?,
         pagination: pagination.flatten(),
+        escaped: reader.met_escape(),
     })
 }
 
@@ -153,6 +154,8 @@ pub struct AgentsPage<'a> {
     pub data: Vec<Object<Agent<'a>>>,
     /// Totals and the cursor of the next page.
     pub pagination: Option<Object<Pagination<'a>>>,
+    /// Whether the page's text holds a JSON escape (without one it holds no backslash at all).
+    pub escaped: bool,
 }
 
 /// `pagination` of a list response.

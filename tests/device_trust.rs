@@ -4,8 +4,9 @@
 
 mod support;
 
-use sentinelone_connector::capability::Capability;
+use sentinelone_connector::capability::{Capability, CapabilityOutput};
 use sentinelone_connector::options::CallOptions;
+use sentinelone_connector::output::RawFacts;
 use sentinelone_connector::trust::{RuleId, TrustRules};
 use serde_json::{json, Value};
 use support::*;
@@ -591,4 +592,57 @@ fn a_console_echoing_the_token_into_judged_fields_never_leaks_it() {
         verdict["rawResponse"] = Value::Null;
         assert!(verdict.to_string().contains("[REDACTED]"), "{field}");
     }
+}
+
+#[test]
+fn a_raw_response_says_whether_it_is_the_body_as_received() {
+    // The driver hands back its own copy of a body only when the core says the text is that body:
+    // never once redaction rewrote it.
+    let facts = |agent: Value| {
+        let transport = FakeTransport::new(vec![Exchange {
+            url: agents_url("ECHO0001"),
+            answer: ok(page(&[agent], 1, None)),
+        }]);
+        let connection = sentinelone_connector::connection::ConnectionProperties::from_json(tree(
+            &connection_json(),
+        ))
+        .expect("a connection");
+        let output = pollster::block_on(sentinelone_connector::capability::invoke(
+            &transport,
+            &FakeRuntime::default(),
+            Capability::EvaluateDeviceTrust,
+            &connection,
+            &tree(&json!({ "serialNumber": "ECHO0001" })),
+            CallOptions::default(),
+        ));
+        match output {
+            Ok(CapabilityOutput::Trust {
+                raw_response: Some(raw),
+                raw_facts,
+                ..
+            }) => (raw, raw_facts),
+            other => panic!("{other:?}"),
+        }
+    };
+    let (raw, plain) = facts(healthy("1", "ECHO0001"));
+    assert!(!raw.contains("[REDACTED]"));
+    assert_eq!(
+        plain,
+        RawFacts {
+            escape_free: true,
+            as_received: true
+        }
+    );
+    let (raw, echoed) = facts(with(
+        healthy("1", "ECHO0001"),
+        json!({ "note": format!("x {TOKEN} \t") }),
+    ));
+    assert!(raw.contains("[REDACTED]"));
+    assert_eq!(
+        echoed,
+        RawFacts {
+            escape_free: false,
+            as_received: false
+        }
+    );
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+use sentinelone_connector::output::RawFacts;
 use serde_json::{json, Value};
 use support::*;
 
@@ -574,6 +575,8 @@ fn a_console_echoing_the_token_never_leaks_it() {
     let lookup = lookup_one("ECHO0001", "ECHO0001", &body);
     assert_eq!(lookup.output.computer_name.as_deref(), Some("[REDACTED]"));
     assert!(lookup.raw_response.contains("token [REDACTED]"));
+    // ...and says its rawResponse is no longer the body received (a host must not hand back its copy).
+    assert!(!lookup.raw_facts.as_received);
 
     // Spelled with escapes (`\u0074` for `t`), the token is in no text, but in a string JSON.parse
     // reads: such a body is read and written anew. One without is handed back as received.
@@ -589,8 +592,31 @@ fn a_console_echoing_the_token_never_leaks_it() {
     let raw: Value = serde_json::from_str(&lookup.raw_response).unwrap();
     assert_eq!(raw["data"][0]["note"], json!("esc [REDACTED]"));
     assert_eq!(
-        lookup_one("ECHO0001", "ECHO0001", &plain).raw_response,
-        plain
+        lookup.raw_facts,
+        RawFacts {
+            escape_free: false,
+            as_received: false
+        }
+    );
+    let unchanged = lookup_one("ECHO0001", "ECHO0001", &plain);
+    assert_eq!(unchanged.raw_response, plain);
+    assert_eq!(
+        unchanged.raw_facts,
+        RawFacts {
+            escape_free: true,
+            as_received: true
+        }
+    );
+    // Escapes that spell something else: handed back as received, known to hold escapes.
+    let other = plain.replace(r#""esc""#, r#""esc \u0041\n""#);
+    let unchanged = lookup_one("ECHO0001", "ECHO0001", &other);
+    assert_eq!(unchanged.raw_response, other);
+    assert_eq!(
+        unchanged.raw_facts,
+        RawFacts {
+            escape_free: false,
+            as_received: true
+        }
     );
     // Beside a number beyond f64 (JSON.parse reads Infinity; no tree can hold it) and a lone surrogate
     // (JSON.parse keeps it; no Rust string can): the escaped token is still redacted, and only the

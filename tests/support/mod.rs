@@ -177,6 +177,7 @@ pub fn invoke_json(
         Ok(CapabilityOutput::Trust {
             evaluation,
             raw_response,
+            ..
         }) => {
             let mut json = json_of(&evaluation);
             json["rawResponse"] = raw_response
