@@ -13,11 +13,11 @@ const MAX_DELAY_MS = 2147483647;
  * The three arguments of a capability call as one JSON text, `[connection, input, options]` (functions
  * and `undefined` become `null`; a `Date` its ISO text): one crossing instead of three. `undefined`
  * when one of them cannot be written as JSON, so that the connector can say which. Of `connection` and
- * `options`, only the properties the core reads as JSON (see `only`).
+ * `options`, only the properties the core reads as JSON (see `connectionRead`).
  */
 export function argsJson(connection, input, options) {
   try {
-    return JSON.stringify([only(connection, CONNECTION_PROPERTIES), input, only(options, JSON_OPTIONS)]);
+    return JSON.stringify([connectionRead(connection), input, optionsRead(options)]);
   } catch {
     return undefined;
   }
@@ -29,28 +29,33 @@ export function argsJson(connection, input, options) {
  */
 export function argJson(at, value) {
   try {
-    return value === undefined ? 'null' : JSON.stringify(at === 0 ? only(value, CONNECTION_PROPERTIES) : value);
+    return value === undefined ? 'null' : JSON.stringify(at === 0 ? connectionRead(value) : value);
   } catch {
     return undefined;
   }
 }
 
-// The connection properties the core reads (the schema allows others, which it ignores).
-const CONNECTION_PROPERTIES = ['baseUrl', 'apiToken', 'siteIds', 'accountIds'];
-// The options the core reads as JSON; `fetch` and `onProgress` are read apart, as functions.
-const JSON_OPTIONS = ['timeoutMs', 'maxAttempts', 'now', 'maxSnapshotAgeMinutes'];
-
 /**
- * Only the `names` the core reads of an object: a host's connection or options object may also hold
+ * Only the properties the core reads of a connection or options object: a host's object may also hold
  * what JSON cannot (a logger that refers to itself, an AbortSignal, a BigInt request id, an HTTP agent),
  * and that must not fail the call. Anything but a plain object or a class instance (an array, a
- * primitive) is passed on as it is, for the core to refuse.
+ * primitive) is passed on as it is, for the core to refuse. (Written out, not looped over a list of
+ * names: a literal is one object shape, ~0.3 µs a call faster.)
  */
-function only(value, names) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const read = {};
-  for (const name of names) read[name] = value[name];
-  return read;
+function connectionRead(value) {
+  if (!isRecord(value)) return value;
+  // The schema allows other connection properties, which the core ignores.
+  return { baseUrl: value.baseUrl, apiToken: value.apiToken, siteIds: value.siteIds, accountIds: value.accountIds };
+}
+
+function optionsRead(value) {
+  if (!isRecord(value)) return value;
+  // `fetch` and `onProgress` are read apart, as functions.
+  return { timeoutMs: value.timeoutMs, maxAttempts: value.maxAttempts, now: value.now, maxSnapshotAgeMinutes: value.maxSnapshotAgeMinutes };
+}
+
+function isRecord(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
@@ -311,7 +316,18 @@ const UNREAD_BODY = Symbol('sentinelone-connector rawResponse text');
 // young collection until a full one; and objects given the same shared pair keep sharing one shape.
 const SIGNAL = { enumerable: true, configurable: true, get: readSignal, set: replaceSignal };
 const RAW_RESPONSE = { enumerable: true, configurable: true, get: readRawResponse, set: assignRawResponse };
-const HIDDEN = { writable: true, enumerable: false, configurable: true };
+// One descriptor for every hidden property, its value set only for the definition: a fresh
+// `{ ...descriptor, value }` per call cost more than the definition itself (~0.5 µs each).
+const HIDDEN = { value: undefined, writable: true, enumerable: false, configurable: true };
+
+function defineHidden(target, key, value) {
+  HIDDEN.value = value;
+  try {
+    Object.defineProperty(target, key, HIDDEN);
+  } finally {
+    HIDDEN.value = undefined;
+  }
+}
 
 /**
  * Gives `request` a `signal` made when the shim first reads it (most never do, and an AbortController
@@ -320,7 +336,7 @@ const HIDDEN = { writable: true, enumerable: false, configurable: true };
  */
 function lazySignal(request) {
   const state = { controller: undefined, aborted: false };
-  Object.defineProperty(request, SIGNAL_STATE, { ...HIDDEN, value: state });
+  defineHidden(request, SIGNAL_STATE, state);
   Object.defineProperty(request, 'signal', SIGNAL);
   return () => {
     state.aborted = true;
@@ -354,7 +370,7 @@ function replaceSignal(value) {
  * assigns nothing. The text is the output's own (hidden) property, so it dies with the output.
  */
 function parseOnFirstRead(output, body) {
-  Object.defineProperty(output, UNREAD_BODY, { ...HIDDEN, value: body });
+  defineHidden(output, UNREAD_BODY, body);
   Object.defineProperty(output, 'rawResponse', RAW_RESPONSE);
 }
 
