@@ -620,6 +620,30 @@ mod tests {
     }
 
     #[test]
+    fn a_json_text_redaction_says_whether_it_rewrote_the_text() {
+        let secret = "tok-0123456789ab";
+        for (text, rewritten) in [
+            (r#"{"a":"C:\\tools","b":"\u00e9"}"#, false),
+            (r#"{"a":"plain"}"#, false),
+            (r#"{"a":"x tok-0123456789ab"}"#, true),
+            (r#"{"a":"\u0074ok-0123456789ab"}"#, true),
+            (r#"{"a":"\ttok-0123456789ab"}"#, true),
+        ] {
+            let (out, redacted) = redact_read_json_text(text.to_owned(), secret, false);
+            assert_eq!(redacted, rewritten, "{text}");
+            assert_eq!(out != text, rewritten, "{text}");
+            assert_eq!(out, redact_json_text(text.to_owned(), secret));
+            // A reader that met no escape (no backslash in the text) lets the escape scan be skipped.
+            if !text.contains('\\') {
+                assert_eq!(
+                    redact_read_json_text(text.to_owned(), secret, true),
+                    (out, redacted)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_secret_starting_inside_an_escape_is_replaced_with_the_escape() {
         let secret = "nu0041abcdefghijklm";
         for (text, expected) in [
