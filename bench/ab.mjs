@@ -29,6 +29,11 @@ for (const dir of dirs) {
 const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: `eyJ${'a1B2c3D4'.repeat(20)}` };
 const agent = agentFromRow(ROWS[0], Date.now());
 const single = JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } });
+// A 1000-agent page (~2.4 MB) whose serials share a prefix with the one looked up.
+const thousand = JSON.stringify({
+  data: Array.from({ length: 1000 }, (_, i) => ({ ...agentFromRow(ROWS[i % ROWS.length], Date.now()), id: `${1700000000000000000n + BigInt(i)}`, serialNumber: i === 500 ? agent.serialNumber : `${agent.serialNumber}-${i}` })),
+  pagination: { totalItems: 1000, nextCursor: null },
+});
 // [label, body, what the host does with the output, calls per round, rounds]: a flow engine that
 // stores outputs as JSON reads rawResponse too. The long rounds hold the collections a call's garbage
 // causes, full ones included (the best of short rounds can fall between them).
@@ -37,6 +42,7 @@ const cases = [
   ['1 agent', single, (out) => out, 3000, 9],
   ['1 agent, then JSON.stringify of the output', single, (out) => JSON.stringify(out), 3000, 9],
   ['1 agent, reading agentId, 20,000 in a row', single, (out) => out.agentId, 20000, 4],
+  ['a 1000-agent page', thousand, (out) => out, 10, 9],
 ];
 for (const [label, body, use, iterations, rounds] of cases) {
   const fetch = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
