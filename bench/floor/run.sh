@@ -10,7 +10,8 @@ cargo build --quiet --release --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name floor target/wasm32-unknown-unknown/release/connector_floor.wasm
 wasm-opt -Oz -ocimfs 100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/floor_bg.wasm -o pkg/floor_bg.wasm
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue --strip-producers --strip-target-features \
+  pkg/floor_bg.wasm -o pkg/floor_bg.wasm
 # The same entries as the package's pkg/node.js and pkg/node-sync.js.
 cat >pkg/node.js <<'JS'
 import { createRequire } from 'node:module';
