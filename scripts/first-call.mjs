@@ -7,8 +7,11 @@ import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
 const { getAgentBySerialNumber } = await import('../pkg/node.js');
 const agent = agentFromRow(ROWS[0], Date.now());
 const body = JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } });
+// A token shaped like the JWTs consoles issue (legacy ones are 80 characters): a token of 32 bytes or
+// more is searched for in the body by pair probes, which a first lookup then compiles too.
+const token = 'eyJraWQiOiJmaXJzdC1jYWxsIiwiYWxnIjoiRVMyNTYifQ.eyJzdWIiOiJzdmMtaWRwQGFjbWUuZXhhbXBsZSJ9.c2lnbmF0dXJlLTAxMjM0NTY3ODk';
 const out = await getAgentBySerialNumber(
-  { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'first-call-token-0123456789' },
+  { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: token },
   { serialNumber: agent.serialNumber },
   { fetch: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body }) },
 );
