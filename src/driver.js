@@ -317,7 +317,7 @@ const UNREAD_BODY = Symbol('sentinelone-connector rawResponse text');
 const SIGNAL = { enumerable: true, configurable: true, get: readSignal, set: replaceSignal };
 const RAW_RESPONSE = { enumerable: true, configurable: true, get: readRawResponse, set: assignRawResponse };
 // One descriptor for every hidden property, its value set only for the definition: a fresh
-// `{ ...descriptor, value }` per call cost more than the definition itself (~0.5 µs each).
+// `{ ...descriptor, value }` per call cost more than the definition itself (~0.4 µs each).
 const HIDDEN = { value: undefined, writable: true, enumerable: false, configurable: true };
 
 function defineHidden(target, key, value) {
