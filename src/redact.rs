@@ -352,7 +352,8 @@ const PAIR_PROBE_MIN_TEXT: usize = 1024;
 /// one of them is probed, and the probed pair is one of the needle's. Only where the probed pair
 /// passes a filter of the needle's pairs is the stretch of starts that probe answers for searched.
 /// Those stretches follow one another without gap or overlap, in order, so the first found is the
-/// first occurrence. (A token is ~80-200 bytes: a 4.5 MB page is ~25,000-60,000 probes, not 4.5 M bytes.)
+/// first occurrence. (A token is ~80-200 bytes: a 4.5 MB page is ~25,000-60,000 probes, not 4.5 M
+/// bytes.)
 // Out of line: V8 compiles a wasm function when it is first called, and short texts never call this.
 #[inline(never)]
 fn find_by_pair_probes(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
