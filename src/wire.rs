@@ -1,5 +1,7 @@
 //! The SentinelOne API's JSON as it arrives: every field optional, every scalar read leniently.
 
+use std::borrow::Cow;
+
 use crate::error::UpstreamDetail;
 use crate::json::Reader;
 use crate::loose::{self, Loose};
@@ -96,19 +98,48 @@ const AGENT_FIELDS: [&str; 20] = [
     "isPendingUninstall",
 ];
 
-/// The index in [`AGENT_FIELDS`] of a key. Most of an agent's ~80 keys are not read: comparing lengths
-/// first rejects them without a byte comparison.
+/// The index in [`AGENT_FIELDS`] of a key. Most of an agent's ~80 keys are not read: a hash of the
+/// key's length and last two bytes picks the one field it could be, so one comparison decides.
 fn agent_field(key: &[u8]) -> Option<usize> {
-    AGENT_FIELDS
-        .iter()
-        .position(|name| name.len() == key.len() && name.as_bytes() == key)
+    let [.., before_last, last] = *key else {
+        return None;
+    };
+    let index = usize::from(FIELD_AT_SLOT[field_slot(key.len(), before_last, last)]);
+    let name = AGENT_FIELDS.get(index)?;
+    (name.as_bytes() == key).then_some(index)
 }
+
+const fn field_slot(len: usize, before_last: u8, last: u8) -> usize {
+    (len + last as usize + 10 * before_last as usize) % FIELD_SLOTS
+}
+
+const FIELD_SLOTS: usize = 64;
+
+/// The field each slot of [`field_slot`] holds (`u8::MAX` for none), built at compile time; the build
+/// fails if two fields share a slot.
+const FIELD_AT_SLOT: [u8; FIELD_SLOTS] = {
+    let mut slots = [u8::MAX; FIELD_SLOTS];
+    let mut i = 0;
+    while i < AGENT_FIELDS.len() {
+        let name = AGENT_FIELDS[i].as_bytes();
+        let slot = field_slot(name.len(), name[name.len() - 2], name[name.len() - 1]);
+        assert!(slots[slot] == u8::MAX, "two agent fields share a slot");
+        slots[slot] = i as u8;
+        i += 1;
+    }
+    slots
+};
 
 fn read_agent<'a>(r: &mut Reader<'a>) -> Result<Agent<'a>, String> {
     let mut agent = Agent::default();
     let mut seen = 0u32;
     r.object(|r, key| {
-        let Some(bit) = agent_field(key.as_bytes()) else {
+        // Matched, not `key.as_bytes()`: this `Deref` is a call at the release `opt-level`.
+        let bytes = match &key {
+            Cow::Borrowed(text) => text.as_bytes(),
+            Cow::Owned(text) => text.as_bytes(),
+        };
+        let Some(bit) = agent_field(bytes) else {
             return r.skip();
         };
         let slot = match bit {
@@ -195,13 +226,13 @@ pub struct Agent<'a> {
 
 impl Agent<'_> {
     /// The agent's serial with surrounding whitespace trimmed, when it has one as a string or number.
-    pub fn serial(&self) -> Option<std::borrow::Cow<'_, str>> {
+    pub fn serial(&self) -> Option<Cow<'_, str>> {
         self.serial_number
             .as_ref()
             .and_then(Loose::to_text)
             .map(|s| match s {
-                std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.trim()),
-                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.trim().to_owned()),
+                Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                Cow::Owned(o) => Cow::Owned(o.trim().to_owned()),
             })
     }
 }
