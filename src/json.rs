@@ -529,8 +529,11 @@ fn plain_run_end(bytes: &[u8], from: usize) -> usize {
         let quote = has_zero(word ^ (ONES * u64::from(b'"')));
         let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
         let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        if quote | backslash | control != 0 {
-            break;
+        let found = quote | backslash | control;
+        if found != 0 {
+            // The lowest flagged byte is exact (a borrow only runs upwards, to later bytes): no
+            // byte-by-byte pass over the word that holds it.
+            return i + (found.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -721,6 +724,34 @@ mod tests {
         }
         assert!(worst <= 8, "worst {worst} ulps");
         assert!(exact > 90_000, "only {exact} exact");
+    }
+
+    #[test]
+    fn a_plain_run_ends_at_the_first_quote_backslash_or_control_byte() {
+        // Bytes that end a run, and bytes next to them in value that do not (UTF-8 continuation and
+        // lead bytes included): every one at every offset from the start, with a second stop after it.
+        let stops = [b'"', b'\\', 0x00, 0x1f, b'\n'];
+        let plain = [
+            b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff,
+        ];
+        for from in 0..3 {
+            for at in from..from + 20 {
+                for &stop in &stops {
+                    for &filler in &plain {
+                        let mut bytes = vec![filler; 40];
+                        bytes[at] = stop;
+                        bytes[at + 1 + at % 3] = b'"';
+                        assert_eq!(
+                            plain_run_end(&bytes, from),
+                            at,
+                            "{stop:#x} at {at} after {filler:#x}"
+                        );
+                    }
+                }
+            }
+            let bytes = [b'a'; 30];
+            assert_eq!(plain_run_end(&bytes, from), bytes.len());
+        }
     }
 
     fn skip_all(text: &str) -> Result<(), Error> {
