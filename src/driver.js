@@ -190,7 +190,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         call.failed(id, TOO_LARGE, `no memory is left for this ${read.body.length}-unit response body: too many large responses are being read at once`);
         return;
       }
-      if (!call.fetched(id, read.status, JSON.stringify(read.headers), copied.written, copied.latin1From)) {
+      if (!call.fetched(id, read.status, JSON.stringify(read.headers), copied.written, copied.latin1)) {
         // Bytes that are not UTF-8: decoded as `response.text()` would (each invalid sequence one
         // U+FFFD), then handed over as that text. Rare, so the lenient decoding lives here. (Text is
         // always UTF-8 once encoded or widened; the check only keeps this from ever looping.)
@@ -239,7 +239,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
 
 /**
  * Writes `text` as UTF-8 straight into the call's body buffer in wasm memory (no intermediate copy of
- * a multi-megabyte page) and returns `{ written, latin1From }` (bytes taken; see `copyLatin1`),
+ * a multi-megabyte page) and returns `{ written, latin1 }` (bytes taken, and whether they are Latin-1
+ * for the core to widen; see `copyLatin1`),
  * `undefined` when that is more than `maxBytes`, or `null` when the module has no memory left for it. A long text of characters up to U+00FF goes as Latin-1
  * in Node (`copyLatin1`). Otherwise the first pass assumes ASCII, one byte per UTF-16 unit (the caller
  * checked that many fit); what does not fit goes into a second pass sized for the worst case, but never
@@ -247,7 +248,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
  */
 function encodeBody(call, memory, text, maxBytes) {
   if (text.length >= LATIN1_MIN && latin1Writer !== undefined && !WIDE.test(text)) {
-    return copyLatin1(call, memory, text, maxBytes);
+    return copyLatin1(call, memory, text);
   }
   let capacity = text.length;
   let read = 0;
@@ -260,7 +261,7 @@ function encodeBody(call, memory, text, maxBytes) {
     const done = encoder.encodeInto(read === 0 ? text : text.slice(read), view);
     read += done.read;
     written += done.written;
-    if (read >= text.length) return { written, latin1From: 0 };
+    if (read >= text.length) return { written, latin1: false };
     // An uncapped second pass has room for 3 bytes per unit left and always finishes; only a pass
     // capped at the limit (plus 4 bytes, one character) stops short, with more than the limit written.
     if (capacity > maxBytes) return undefined;
@@ -277,21 +278,20 @@ const WIDE = /[^\x00-\xff]/;
 const LATIN1_MIN = 64 * 1024;
 
 /**
- * Copies `text`, every character of it up to U+00FF, into the body buffer as its Latin-1 bytes, at the
- * end of a buffer sized for its UTF-8, for the core to widen in place from `latin1From` (0: the text is
- * ASCII, which is UTF-8 as it is). The engine's UTF-8 encoder takes ~1 ns a character on a string
- * holding one character above U+007F, ten times its ASCII speed: a page of Western names ("Jürgen",
- * "Zürich") cost 2-3 ms more per 4.5 MB. `undefined` when the UTF-8 is longer than `maxBytes`, `null`
- * when the module has no memory left for it.
+ * Copies `text`, every character of it up to U+00FF, into the body buffer as its Latin-1 bytes, for
+ * the core to widen to UTF-8 in place (it counts the characters above U+007F and refuses a text over
+ * the limit as UTF-8). The engine's UTF-8 encoder takes ~1 ns a character on a string holding one
+ * character above U+007F, ten times its ASCII speed: a page of Western names ("Jürgen", "Zürich") cost
+ * 2-3 ms more per 4.5 MB; and measuring the UTF-8 first (`Buffer.byteLength`) was itself 8 % of
+ * reading an ASCII page. The buffer is the text's length: the core grows it for the characters it
+ * widens (room asked for up front, even 1/64 of the text, left holes a sync's later pages did not fit:
+ * +3 MB of memory after scripts/sync-memory.mjs). `null` when the module has no memory left for it.
  */
-function copyLatin1(call, memory, text, maxBytes) {
-  const length = latin1Writer.byteLength(text, 'utf8');
-  if (length > maxBytes) return undefined;
-  const latin1From = length - text.length;
-  const at = call.bodyBuffer(length, 0);
+function copyLatin1(call, memory, text) {
+  const at = call.bodyBuffer(text.length, 0);
   if (at === 0) return null;
-  latin1Writer.from(memory.buffer, at + latin1From, text.length).write(text, 0, text.length, 'latin1');
-  return { written: length, latin1From };
+  latin1Writer.from(memory.buffer, at, text.length).write(text, 0, text.length, 'latin1');
+  return { written: text.length, latin1: true };
 }
 
 /**
@@ -303,7 +303,7 @@ function copyBody(call, memory, bytes) {
   const at = call.bodyBuffer(bytes.length, 0);
   if (at === 0) return null;
   new Uint8Array(memory.buffer, at, bytes.length).set(bytes);
-  return { written: bytes.length, latin1From: 0 };
+  return { written: bytes.length, latin1: false };
 }
 
 // Own properties of a request and an output that are the driver's alone (symbols no host spells): the

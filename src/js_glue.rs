@@ -13,6 +13,7 @@ use crate::effects::{Call, Effect, EffectRuntime, EffectTransport, Effects};
 use crate::error::ConnectorError;
 use crate::health::HealthOutput;
 use crate::json_writer::{to_json_string, JsonWriter, WriteJson};
+use crate::latin1::Refused;
 use crate::options::CallOptions;
 use crate::output::RawFacts;
 use crate::redact::redact;
@@ -229,25 +230,40 @@ impl HostCall {
 
     /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
     /// strings (one crossing, not one per string); the body is the first `written` bytes of the body
-    /// buffer; from `latin1_from` on, when that is not 0, Latin-1 text the driver copied to be widened
-    /// in place (see [`crate::latin1`]). False, reporting nothing, when the body is not UTF-8 (only bytes
-    /// a host passed as they came can be: the driver then decodes them as `response.text()` would and
-    /// reports again).
+    /// buffer, Latin-1 text the driver copied to be widened in place when `latin1` (see
+    /// [`crate::latin1`]). False, reporting nothing, when the body is not UTF-8 (only bytes a host
+    /// passed as they came can be: the driver then decodes them as `response.text()` would and reports
+    /// again).
     pub fn fetched(
         &mut self,
         id: u32,
         status: u16,
         headers: String,
         written: usize,
-        latin1_from: usize,
+        latin1: bool,
     ) -> bool {
         let mut body = std::mem::take(&mut self.incoming);
         body.truncate(written);
-        if latin1_from != 0 && !crate::latin1::widen_in_place(&mut body, latin1_from) {
-            return false;
-        }
-        let Ok(body) = String::from_utf8(body) else {
-            return false;
+        let body = if latin1 {
+            match crate::latin1::into_utf8(body, MAX_BODY_BYTES) {
+                Ok(body) => body,
+                Err(Refused::NotUtf8) => return false,
+                Err(Refused::TooLong(length)) => {
+                    let message = format!("the response body is {length} bytes as UTF-8; at most {MAX_BODY_BYTES} bytes are accepted");
+                    self.fail_fetch(id, TransportError::TooLarge(message));
+                    return true;
+                }
+                Err(Refused::NoMemory) => {
+                    let message = "no memory is left for this response body: too many large responses are being read at once";
+                    self.fail_fetch(id, TransportError::TooLarge(message.to_owned()));
+                    return true;
+                }
+            }
+        } else {
+            let Ok(body) = String::from_utf8(body) else {
+                return false;
+            };
+            body
         };
         let mut effects = self.call.effects.borrow_mut();
         let pairs = header_pairs(&headers);
@@ -271,6 +287,10 @@ impl HostCall {
             2 => TransportError::TooLarge(message),
             _ => TransportError::Contract(message),
         };
+        self.fail_fetch(id, error);
+    }
+
+    fn fail_fetch(&mut self, id: u32, error: TransportError) {
         self.call.effects.borrow_mut().failed(id, error);
     }
 

@@ -126,17 +126,17 @@ mod exports {
         }
 
         /// Reports the response to fetch `id`: header names and values in turn as one JSON array of
-        /// strings; the body is the first `written` bytes of the body buffer, Latin-1 from `latin1_from`
-        /// when that is not 0 (see `crate::latin1`). False, reporting nothing, when they are not UTF-8.
+        /// strings; the body is the first `written` bytes of the body buffer, Latin-1 to be widened when
+        /// `latin1` (see `crate::latin1`). False, reporting nothing, when they are not UTF-8.
         pub fn fetched(
             &mut self,
             id: u32,
             status: u16,
             headers: String,
             written: usize,
-            latin1_from: usize,
+            latin1: bool,
         ) -> bool {
-            self.0.fetched(id, status, headers, written, latin1_from)
+            self.0.fetched(id, status, headers, written, latin1)
         }
 
         /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken contract, 2 too large.

@@ -202,17 +202,22 @@ pub fn agents_response(data: &[u8]) {
 
 /// Validates arbitrary connection properties, serials and options; when they pass, the request URL
 /// must keep the serial as exactly one query value. The same bytes, read as Latin-1 text the driver
-/// copied, must widen to that text in UTF-8, and with any other room be refused.
+/// copied, must widen to that text in UTF-8, and with a count of bytes to widen one too many be refused
+/// (one too few leaves other bytes).
 pub fn inputs(data: &[u8]) {
     let latin1_text: String = data.iter().map(|&b| char::from(b)).collect();
-    let room = latin1_text.len() - data.len();
-    for from in [room, room + 1, room.wrapping_sub(1)] {
-        let mut buffer = vec![0xEE; from.min(room + 1)];
-        buffer.extend_from_slice(data);
-        let widened = latin1::widen_in_place(&mut buffer, from);
-        assert_eq!(widened, from == room, "room {room}, from {from}");
-        if widened {
+    let high = latin1::high_bytes(data);
+    assert_eq!(high, latin1_text.len() - data.len());
+    for count in [high, high + 1, high.wrapping_sub(1)] {
+        let mut buffer = data.to_vec();
+        let widened = latin1::widen_in_place(&mut buffer, count);
+        if count == high {
+            assert!(widened);
             assert_eq!(buffer, latin1_text.as_bytes());
+        } else if count == high + 1 {
+            assert!(!widened, "one too many");
+        } else if widened {
+            assert_ne!(buffer, latin1_text.as_bytes(), "one too few");
         }
     }
     let text = String::from_utf8_lossy(data);
