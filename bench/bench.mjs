@@ -88,12 +88,16 @@ if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound) t
 
 // No agent at all: what a call costs besides reading agents (arguments, validation, request, driver).
 const empty = JSON.stringify({ data: [], pagination: { totalItems: 0, nextCursor: null } });
-report('warm lookup, empty page (fixed cost per call)',
-  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }),
-    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }), 2000), '—');
-report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)',
-  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
-    () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), 'connector/JS ≤ 1.0');
+const emptyPage = await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }),
+  () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }), 2000);
+report('warm lookup, empty page (fixed cost per call)', emptyPage, '—');
+const oneAgent = await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
+  () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000);
+report('warm lookup, 1 agent (~' + (single.length / 1024).toFixed(1) + ' KB)', oneAgent, 'connector/JS ≤ 1.0');
+// What the agent itself costs each side (copy, read, match, output; for the reference its JSON.parse):
+// where the warm gap is not.
+const agentAlone = { a: oneAgent.a - emptyPage.a, b: oneAgent.b - emptyPage.b };
+report('  of which the agent itself (the row above less the empty page)', { ...agentAlone, ratio: agentAlone.a / agentAlone.b }, '—');
 // Rounds long enough that the garbage each call leaves is collected within them, full collections
 // included (the best of short rounds can fall between collections), the host reading one field.
 report('warm lookup, 1 agent, 20,000 in a row (collections included)',
