@@ -395,16 +395,23 @@ fn pair_bit(first: u8, second: u8) -> usize {
 
 /// [`find`] by a word-at-a-time scan for one of the needle's bytes, then a compare.
 fn scan(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    // No start past this has room for the needle: a text shorter than a token (most an output holds)
+    // is answered at once, not scanned for every byte like the token's first.
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    if from > last_start {
+        return None;
+    }
     // A token's first byte is often a common letter (a JWT starts with "e"): scanning for it stops at
     // every "e" of a page. Its rarest byte stops at few places; on a short text, choosing costs more.
-    let anchor = if haystack.len().saturating_sub(from) >= 256 {
+    let anchor = if haystack.len() - from >= 256 {
         rarest_byte(needle)
     } else {
         0
     };
     let byte = *needle.get(anchor)?;
     let mut at = from + anchor;
-    while let Some(hit) = find_byte(haystack.get(at..)?, byte) {
+    let anchors_end = last_start + anchor + 1;
+    while let Some(hit) = find_byte(haystack.get(at..anchors_end)?, byte) {
         let start = at + hit - anchor;
         if haystack.get(start..start + needle.len()) == Some(needle) {
             return Some(start);
