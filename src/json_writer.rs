@@ -268,6 +268,23 @@ mod tests {
     }
 
     #[test]
+    fn an_escape_at_any_offset_is_written_like_serde_writes_it() {
+        // Around the eight-byte steps of the run search, among multi-byte characters.
+        for at in 0..20 {
+            for special in ['"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é'] {
+                let mut text: String = "abcdéfgh€ijklmnopqrstuvwxyz".chars().take(at).collect();
+                text.push(special);
+                text.push_str("tail\"end");
+                assert_eq!(
+                    to_json_string(text.as_str()),
+                    serde_json::to_string(&text).unwrap(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn values_round_trip_with_commas_in_place() {
         let expected = serde_json::json!({
             "a": [1, -2, 2.5, 0.001, null, true, false, "s", [], {}],
