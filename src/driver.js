@@ -240,8 +240,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
 /**
  * Writes `text` as UTF-8 straight into the call's body buffer in wasm memory (no intermediate copy of
  * a multi-megabyte page) and returns `{ written, latin1 }` (bytes taken, and whether they are Latin-1
- * for the core to widen; see `copyLatin1`),
- * `undefined` when that is more than `maxBytes`, or `null` when the module has no memory left for it. A long text of characters up to U+00FF goes as Latin-1
+ * for the core to widen; see `copyLatin1`), `undefined` when that is more than `maxBytes`, or `null`
+ * when the module has no memory left for it. A long text of characters up to U+00FF goes as Latin-1
  * in Node (`copyLatin1`). Otherwise the first pass assumes ASCII, one byte per UTF-16 unit (the caller
  * checked that many fit); what does not fit goes into a second pass sized for the worst case, but never
  * past the limit, so a hostile multi-byte body costs no more memory than an accepted one.
@@ -270,7 +270,7 @@ function encodeBody(call, memory, text, maxBytes) {
 }
 
 // Node's Buffer writes a string's characters as bytes at memory speed; browsers have no such call.
-const latin1Writer = typeof Buffer === 'function' && typeof Buffer.byteLength === 'function' ? Buffer : undefined;
+const latin1Writer = typeof Buffer === 'function' && typeof Buffer.from === 'function' ? Buffer : undefined;
 // A character above U+00FF. For a string the engine holds one byte a character (decoded text with
 // no such character), the test answers at once without reading it.
 const WIDE = /[^\x00-\xff]/;
