@@ -603,18 +603,14 @@ fn a_raw_response_says_whether_it_is_the_body_as_received() {
             url: agents_url("ECHO0001"),
             answer: ok(page(&[agent], 1, None)),
         }]);
-        let connection = sentinelone_connector::connection::ConnectionProperties::from_json(tree(
-            &connection_json(),
-        ))
-        .expect("a connection");
-        let output = pollster::block_on(sentinelone_connector::capability::invoke(
+        let output = invoke_output(
             &transport,
             &FakeRuntime::default(),
             Capability::EvaluateDeviceTrust,
-            &connection,
-            &tree(&json!({ "serialNumber": "ECHO0001" })),
+            &connection_json(),
+            &json!({ "serialNumber": "ECHO0001" }),
             CallOptions::default(),
-        ));
+        );
         match output {
             Ok(CapabilityOutput::Trust {
                 raw_response: Some(raw),

@@ -513,24 +513,21 @@ fn invalid_input_and_connection_fail_before_any_request() {
     }
     assert!(transport.sent.borrow().is_empty());
 
-    use sentinelone_connector::capability::{self, Capability};
-    use sentinelone_connector::connection::ConnectionProperties;
+    use sentinelone_connector::capability::Capability;
     for connection in [
         json!({}),
         json!({ "baseUrl": BASE }),
         json!({ "baseUrl": "http://console.example", "apiToken": TOKEN }),
         json!({ "baseUrl": BASE, "apiToken": format!("{TOKEN}\r\nX-Injected: 1") }),
     ] {
-        let props =
-            ConnectionProperties::from_json(tree(&connection)).expect("a connection object");
-        let err = pollster::block_on(capability::invoke(
+        let err = invoke_output(
             &transport,
             &FakeRuntime::default(),
             Capability::GetAgentBySerialNumber,
-            &props,
-            &tree(&json!({ "serialNumber": "C02XK1ABJG5J" })),
+            &connection,
+            &json!({ "serialNumber": "C02XK1ABJG5J" }),
             Default::default(),
-        ))
+        )
         .unwrap_err();
         assert_eq!(err.code(), "INVALID_CONNECTION", "{connection}");
         assert_no_secret(&err.to_string());

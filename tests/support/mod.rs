@@ -152,6 +152,27 @@ pub fn page(agents: &[serde_json::Value], total: u64, next: Option<&str>) -> Str
         .to_string()
 }
 
+/// Runs any capability through `invoke` with the connection and input as JSON, and nothing checked.
+pub fn invoke_output(
+    transport: &FakeTransport,
+    runtime: &FakeRuntime,
+    capability: Capability,
+    connection: &serde_json::Value,
+    input: &serde_json::Value,
+    options: CallOptions,
+) -> Result<CapabilityOutput, ConnectorError> {
+    let connection =
+        ConnectionProperties::from_json(tree(connection)).expect("a connection object");
+    pollster::block_on(capability::invoke(
+        transport,
+        runtime,
+        capability,
+        &connection,
+        &tree(input),
+        options,
+    ))
+}
+
 /// Runs any capability through `invoke` as a host would; the output is validated against its schema
 /// and scanned for the token, as JSON with `rawResponse`.
 pub fn invoke_json(
@@ -162,16 +183,7 @@ pub fn invoke_json(
     input: serde_json::Value,
     options: CallOptions,
 ) -> Result<serde_json::Value, ConnectorError> {
-    let connection =
-        ConnectionProperties::from_json(tree(&connection)).expect("a connection object");
-    let result = pollster::block_on(capability::invoke(
-        transport,
-        runtime,
-        capability,
-        &connection,
-        &tree(&input),
-        options,
-    ));
+    let result = invoke_output(transport, runtime, capability, &connection, &input, options);
     let json = match result {
         Ok(CapabilityOutput::Lookup(lookup)) => lookup_json(&lookup),
         Ok(CapabilityOutput::Trust {
@@ -232,16 +244,14 @@ pub fn run_with(
     options: CallOptions,
     input: serde_json::Value,
 ) -> Result<Lookup, ConnectorError> {
-    let connection =
-        ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
-    let result = pollster::block_on(capability::invoke(
+    let result = invoke_output(
         transport,
         runtime,
         Capability::GetAgentBySerialNumber,
-        &connection,
-        &tree(&input),
+        &connection_json(),
+        &input,
         options,
-    ));
+    );
     match result {
         Ok(CapabilityOutput::Lookup(lookup)) => {
             let json = lookup_json(&lookup);
