@@ -159,6 +159,13 @@ fn check(snapshot: &Snapshot, serial: &str, now_ms: f64, max_age: f64) -> Value 
     let mut json = json_of(&out);
     json["rawResponse"] = Value::Null;
     assert_valid("evaluateDeviceTrust.output.schema.json", &json);
+    // As the schema says: besides the snapshot check, only failed rules (a snapshot keeps no more).
+    for check in json["checks"].as_array().unwrap() {
+        assert!(
+            check["rule"] == "snapshot" || check["passed"] == false,
+            "{check}"
+        );
+    }
     json
 }
 
