@@ -1,7 +1,8 @@
 // Many calls at once in one module instance, as a busy host makes them: each answer must be the one
 // its own request earned, whatever order the responses come back in. Answers are recorded from the mock
 // console once, then each call is made alone and then all together, with the responses delayed at
-// random, as text or as bytes; both runs must agree exactly (rawResponse included).
+// random, as text or as bytes; both runs must agree exactly (rawResponse included). Then a sync paging
+// through a fleet while lookups run between its pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as connector from 'sentinelone-connector';
@@ -131,4 +132,40 @@ test('calls made at once never mix their answers, errors or raw responses', { ti
   order.forEach(({ job, at }, k) => {
     assert.deepEqual(together[k], alone[at], `${job.capability} ${job.serialNumber}`);
   });
+});
+
+test('a sync paging among lookups builds the snapshot it builds alone, and they the answers they get alone', { timeout: 60_000 }, async () => {
+  const { createConsole } = await import(`${process.env.REPO}/mock-console/console.mjs`);
+  // 1,200 agents in pages of at most 500: three pages, each request paced after the one before, so
+  // lookups run between them. (The mock builds its fleet anew per request: ~40 ms each.)
+  const fleetConsole = createConsole({ fleetSize: 1200, maxPageSize: 500, now: NOW });
+  const fleetConnection = { baseUrl: 'https://mock.example', apiToken: MOCK_API_TOKEN };
+  // Each call's shim answers only its own call's requests (a sync's pages have no serial filter).
+  const serve = (delay, serial = null) => async (request) => {
+    assert.equal(serialOf(request.url), serial, `a request for ${serial} went to the shim of ${serialOf(request.url)}`);
+    await delay();
+    return fleetConsole.handle(request);
+  };
+  const at = async () => {};
+  // The time a sync took is the one thing that may differ.
+  const timeless = ({ summary: { durationMs, ...summary }, ...snapshot }) => ({ ...snapshot, summary });
+  const sync = (fetch) => connector.syncAgents(fleetConnection, {}, { fetch, now: NOW }).then(timeless);
+  const alone = await sync(serve(at));
+  assert.equal(alone.summary.pages, 3);
+
+  const serials = [...Object.keys(alone.serials).filter((_, i) => i % 150 === 0), 'NO-SUCH-2'];
+  const look = (serialNumber, fetch) =>
+    connector.evaluateDeviceTrust(fleetConnection, { serialNumber }, { fetch, now: NOW }).then((output) => JSON.parse(JSON.stringify(output)));
+  const answers = [];
+  for (const serial of serials) answers.push(await look(serial, serve(at, serial)));
+
+  const next = random(7);
+  const delay = () => new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 20)));
+  const stagger = (k) => new Promise((resolve) => setTimeout(resolve, k * 3));
+  const [together, ...looked] = await Promise.all([
+    sync(serve(delay)),
+    ...serials.map((serial, k) => stagger(k).then(() => look(serial, serve(delay, serial)))),
+  ]);
+  assert.deepEqual(together, alone);
+  serials.forEach((serial, k) => assert.deepEqual(looked[k], answers[k], serial));
 });
