@@ -39,13 +39,15 @@ export interface ShimResponse {
 
 /**
  * The host fetch shim. It resolves for every HTTP status and rejects only when no response was
- * obtained (DNS, TLS, connection reset). The connector never opens a socket itself.
+ * obtained (DNS, TLS, connection reset); it may resolve with the `Response` its `fetch` gave it, whose
+ * body the connector reads (`(request) => fetch(request.url, request)`). The connector never opens a
+ * socket itself.
  */
-export type FetchShim = (request: ShimRequest) => Promise<ShimResponse> | ShimResponse;
+export type FetchShim = (request: ShimRequest) => Promise<ShimResponse | Response> | ShimResponse | Response;
 
 /** Per-call options. */
 export interface CallOptions {
-  /** The host fetch shim; without it, the platform's `fetch` is used. */
+  /** The host fetch shim; without it (or given the platform's own `fetch`), the platform's `fetch` is used. */
   fetch?: FetchShim;
   /** Deadline of the whole call, retries included, in ms (1 to 300000; default 10000). */
   timeoutMs?: number;

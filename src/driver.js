@@ -115,7 +115,8 @@ let readList;
 
 /** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
 export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory, headerNames) {
-  const send = typeof fetch === 'function' ? fetch : platformFetch;
+  // `options.fetch: fetch`, the platform's own, is the platform fetch (it takes a URL, not a request).
+  const send = typeof fetch === 'function' && fetch !== globalThis.fetch ? fetch : platformFetch;
   // The same names on every call: split once, not into a fresh array per call.
   if (headerNames !== readNames) {
     readNames = headerNames;
@@ -206,30 +207,34 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
 
     const start = (id, request) => {
       live.set(id, lazySignal(request));
-      // Also catches a shim that throws synchronously, and adopts thenables and plain values.
-      new Promise((adopt) => adopt(send(request))).then(
-        (response) => {
-          if (!live.delete(id)) return;
-          try {
-            const read = readResponse(response, maxBodyBytes, wanted);
-            if (read.kind !== undefined) {
-              call.failed(id, read.kind, read.message);
-            } else {
-              deliver(id, read);
-            }
-          } catch (error) {
-            // Unforeseen (readResponse already catches what a hostile response throws): thrown out of
-            // here it would leave the call waiting for its deadline, and end a Node host's process as an
-            // unhandled rejection. It fails this fetch instead (a second report for it is ignored).
-            call.failed(id, CONTRACT, `the response could not be handed to the connector: ${describeRejection(error, 'the driver caught')}`);
+      const received = (response) => {
+        if (!live.delete(id)) return;
+        try {
+          const read = readResponse(response, maxBodyBytes, wanted);
+          if (read.kind !== undefined) {
+            call.failed(id, read.kind, read.message);
+          } else {
+            deliver(id, read);
           }
-          step();
-        },
-        (reason) => {
-          if (!live.delete(id)) return;
-          call.failed(id, NETWORK, describeRejection(reason));
-          step();
-        },
+        } catch (error) {
+          // Unforeseen (readResponse already catches what a hostile response throws): thrown out of
+          // here it would leave the call waiting for its deadline, and end a Node host's process as an
+          // unhandled rejection. It fails this fetch instead (a second report for it is ignored).
+          call.failed(id, CONTRACT, `the response could not be handed to the connector: ${describeRejection(error, 'the driver caught')}`);
+        }
+        step();
+      };
+      const failed = (reason) => {
+        if (!live.delete(id)) return;
+        call.failed(id, NETWORK, describeRejection(reason));
+        step();
+      };
+      // Also catches a shim that throws synchronously, and adopts thenables and plain values. A shim
+      // may resolve with the `Response` its `fetch` gave it: its body is read as the platform fetch's
+      // is, while the fetch is still live (the deadline aborts the read through the request's signal).
+      new Promise((adopt) => adopt(send(request))).then(
+        (response) => (send !== platformFetch && live.has(id) && isFetchResponse(response) ? shimAnswer(response).then(received, failed) : received(response)),
+        failed,
       );
     };
 
@@ -426,11 +431,24 @@ function malformedRawResponse() {
 async function platformFetch(request) {
   const { url, method, headers, body, signal } = request;
   const response = await globalThis.fetch(url, { method, headers, body, signal });
-  // By its tag, as `headerList` recognises a Headers: a polyfilled fetch's Response is not an
-  // instance of the global one.
-  if (response === null || typeof response !== 'object' || response[Symbol.toStringTag] !== 'Response') {
-    return { [NOT_A_RESPONSE]: true };
+  return isFetchResponse(response) ? shimAnswer(response) : { [NOT_A_RESPONSE]: true };
+}
+
+/**
+ * Whether `value` is a fetch `Response`: by its tag, as `headerList` recognises a Headers (a
+ * polyfilled fetch's Response is not an instance of the global one, which is not touched).
+ */
+function isFetchResponse(value) {
+  try {
+    return value !== null && typeof value === 'object' && value[Symbol.toStringTag] === 'Response';
+  } catch {
+    // A hostile object's getter: `readResponse` says what is wrong with it.
+    return false;
   }
+}
+
+/** A fetch `Response` as a shim's answer `{ status, headers, body }`, its body read whole. */
+async function shimAnswer(response) {
   // The bytes, not `text()`: decoding a page to a string only to encode it back into wasm memory
   // cost more than reading it there (~1-3 ms for a 4.5 MB page).
   let read;

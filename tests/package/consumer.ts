@@ -11,6 +11,8 @@ import {
 
 const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'token' };
 const shim: FetchShim = async (request) => ({ status: 200, body: request.url });
+// A shim may hand back its fetch's Response as it is.
+export const passOn: FetchShim = (request) => fetch(request.url, request);
 
 export async function typed(): Promise<string | null> {
   const out: GetAgentBySerialNumberOutput = await getAgentBySerialNumber(connection, { serialNumber: 'C02' }, { fetch: shim });

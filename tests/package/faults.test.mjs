@@ -102,6 +102,33 @@ test("a polyfilled platform fetch's Response is accepted; what is not a Response
   }
 });
 
+test('a shim may resolve with the Response its fetch gave it; the platform fetch given as the shim is the platform fetch', async () => {
+  const passOn = (request) => fetch(request.url, request);
+  const out = await lookup({ fetch: passOn, maxAttempts: 1 });
+  assert.equal(out.agentId, '1550901640146865256');
+  assert.equal(out.rawResponse.data[0].serialNumber, 'C02XK1ABJG5J', 'rawResponse is the body the Response held');
+  // Its status and headers are read as the platform fetch's are.
+  const unauthorized = await expectCode([{ status: 401 }], { fetch: passOn }, 'UNAUTHORIZED');
+  assert.equal(unauthorized.upstreamCode, 4010010);
+  const limited = await expectCode([{ status: 429, retryAfter: '120' }], { fetch: passOn, maxAttempts: 3, timeoutMs: 5000 }, 'RATE_LIMITED');
+  assert.equal(limited.retryAfterMs, 120_000);
+
+  // A body that fails mid-read is no response; one that never comes ends at the deadline.
+  const response = (arrayBuffer) => ({ [Symbol.toStringTag]: 'Response', status: 200, headers: new Map(), arrayBuffer });
+  const broken = await lookup({ fetch: () => response(async () => Promise.reject(new TypeError('terminated'))), maxAttempts: 1 }).catch((e) => e);
+  assert.equal(broken.code, 'NETWORK');
+  assert.match(broken.message, /terminated/);
+  const started = Date.now();
+  const stalled = await lookup({ fetch: () => response(() => new Promise(() => {})), maxAttempts: 1, timeoutMs: 200 }).catch((e) => e);
+  assert.equal(stalled.code, 'TIMEOUT');
+  assert.ok(Date.now() - started < 2000);
+
+  // `fetch` itself takes a URL, not a request: given as the shim, it is the platform fetch.
+  const before = mock.requests.length;
+  assert.equal((await lookup({ fetch: globalThis.fetch, maxAttempts: 1 })).agentId, '1550901640146865256');
+  assert.equal(mock.requests.length - before, 1);
+});
+
 // A Proxy every operation on which throws (`typeof` aside; `then` readable when `thenable` is false).
 function hostile({ thenable = false, callable = false } = {}) {
   const trap = () => {
