@@ -226,7 +226,12 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       };
       const failed = (reason) => {
         if (!live.delete(id)) return;
-        call.failed(id, NETWORK, describeRejection(reason));
+        if (send !== platformFetch && tookRequestForUrl(reason)) {
+          // The host's bug, not the network's: no retry would help.
+          call.failed(id, CONTRACT, 'the fetch shim gave its request object to a fetch as the URL ("[object Object]"): a fetch takes (url, init), so call it as (request) => fetch(request.url, request)');
+        } else {
+          call.failed(id, NETWORK, describeRejection(reason));
+        }
         step();
       };
       // Also catches a shim that throws synchronously, and adopts thenables and plain values. A shim
@@ -443,6 +448,20 @@ function isFetchResponse(value) {
     return value !== null && typeof value === 'object' && value[Symbol.toStringTag] === 'Response';
   } catch {
     // A hostile object's getter: `readResponse` says what is wrong with it.
+    return false;
+  }
+}
+
+/**
+ * Whether a shim rejected because a fetch was handed the request object where it takes a URL: the
+ * object is then read as the text "[object Object]", which every fetch refuses with a TypeError
+ * naming it (Node's, browsers'; node-fetch keeps it as the error's `input`).
+ */
+function tookRequestForUrl(reason) {
+  try {
+    const named = (text) => typeof text === 'string' && text.includes('[object Object]');
+    return reason !== null && typeof reason === 'object' && reason.name === 'TypeError' && (named(reason.message) || named(reason.input));
+  } catch {
     return false;
   }
 }

@@ -127,6 +127,12 @@ test('a shim may resolve with the Response its fetch gave it; the platform fetch
   const before = mock.requests.length;
   assert.equal((await lookup({ fetch: globalThis.fetch, maxAttempts: 1 })).agentId, '1550901640146865256');
   assert.equal(mock.requests.length - before, 1);
+  // A shim that hands it the request object is the host's bug, said as one and not retried.
+  const misused = await lookup({ fetch: (request) => fetch(request), maxAttempts: 3 }).catch((e) => e);
+  assert.equal(misused.code, 'SHIM_CONTRACT');
+  assert.equal(misused.retryable, false);
+  assert.match(misused.message, /fetch\(request\.url, request\)/);
+  assert.equal(mock.requests.length - before, 1, 'nothing reached the console');
 });
 
 // A Proxy every operation on which throws (`typeof` aside; `then` readable when `thenable` is false).
