@@ -454,8 +454,8 @@ function isFetchResponse(value) {
 
 /**
  * Whether a shim rejected because a fetch was handed the request object where it takes a URL: the
- * object is then read as the text "[object Object]", which every fetch refuses with a TypeError
- * naming it (Node's, browsers'; node-fetch keeps it as the error's `input`).
+ * object is then read as the text "[object Object]", which a fetch refuses with a TypeError naming
+ * it in its message (Node's, browsers') or, from `new URL`, as its `input`.
  */
 function tookRequestForUrl(reason) {
   try {
