@@ -55,6 +55,8 @@ export interface CallOptions {
   maxAttempts?: number;
   /** The time trust rules are judged at (ms since the epoch, a Date or ISO-8601); default: the host clock. */
   now?: number | string | Date;
+  /** Aborts the call: it rejects with ABORTED (a sync with its resumable `partial`), its fetch aborted too. */
+  signal?: AbortSignal;
 }
 
 /** Input of Get Agent by Serial Number. */
@@ -249,7 +251,8 @@ export type ConnectorErrorCode =
   | "SHIM_CONTRACT"
   | "MALFORMED_RESPONSE"
   | "RESPONSE_TOO_LARGE"
-  | "UNKNOWN_CAPABILITY";
+  | "UNKNOWN_CAPABILITY"
+  | "ABORTED";
 
 /** What every failed call rejects with: a real Error with these extra properties. */
 export interface ConnectorError extends Error {

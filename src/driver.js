@@ -6,6 +6,7 @@ const encoder = new TextEncoder();
 const NETWORK = 0;
 const CONTRACT = 1;
 const TOO_LARGE = 2;
+const ABORTED = 3;
 // setTimeout treats longer delays as 0.
 const MAX_DELAY_MS = 2147483647;
 
@@ -50,8 +51,37 @@ function connectionRead(value) {
 
 function optionsRead(value) {
   if (!isRecord(value)) return value;
-  // `fetch` and `onProgress` are read apart, as functions.
-  return { timeoutMs: value.timeoutMs, maxAttempts: value.maxAttempts, now: value.now, maxSnapshotAgeMinutes: value.maxSnapshotAgeMinutes };
+  // `fetch` and `onProgress` are read apart, as functions; of `signal`, only whether it is an
+  // AbortSignal (the driver listens to it; the core refuses anything else).
+  const signal = value.signal;
+  return {
+    timeoutMs: value.timeoutMs,
+    maxAttempts: value.maxAttempts,
+    now: value.now,
+    maxSnapshotAgeMinutes: value.maxSnapshotAgeMinutes,
+    signal: signal === undefined || signal === null ? undefined : isAbortSignal(signal),
+  };
+}
+
+/** Whether `value` can be listened to as an AbortSignal (by its shape: a polyfill's is one too). */
+function isAbortSignal(value) {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.aborted === 'boolean' &&
+    typeof value.addEventListener === 'function' &&
+    typeof value.removeEventListener === 'function'
+  );
+}
+
+/** `options.signal` when it is an AbortSignal (the core has refused a call with anything else there). */
+function abortSignalOf(options) {
+  try {
+    const signal = isRecord(options) ? options.signal : undefined;
+    return isAbortSignal(signal) ? signal : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value) {
@@ -113,8 +143,13 @@ export function expandJson(main, parts) {
 let readNames;
 let readList;
 
-/** Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. */
-export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory, headerNames) {
+/**
+ * Runs `call` to its end: resolves with the output, rejects with the connector's coded Error. When
+ * `options.signal` aborts, every fetch in flight fails as ABORTED (its request's signal aborted
+ * too) and every timer fires at once, as do those the call starts after: a call rejects with ABORTED
+ * (a sync with its resumable `partial`), a health check reports it.
+ */
+export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory, headerNames, options) {
   // `options.fetch: fetch`, the platform's own, is the platform fetch (it takes a URL, not a request).
   const send = typeof fetch === 'function' && fetch !== globalThis.fetch ? fetch : platformFetch;
   // The same names on every call: split once, not into a fresh array per call.
@@ -123,20 +158,44 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
     readList = headerNames.split(',');
   }
   const wanted = readList;
+  const signal = abortSignalOf(options);
   return new Promise((resolve, reject) => {
     const live = new Map(); // effect id -> cancels it
+    const timers = new Set(); // the ids in `live` that are timers
     const bodies = new Map(); // fetch id -> the response text, reused as rawResponse
     let finished = false;
+    let aborted = false;
 
     const finish = () => {
       finished = true;
       for (const cancel of live.values()) cancel();
       live.clear();
+      if (signal !== undefined) unlisten(signal, onAbort);
       call.free();
     };
 
+    // What is in flight when the host aborts ends now; `step` then polls the call.
+    const abortNow = () => {
+      aborted = true;
+      const waiting = [...live];
+      live.clear();
+      for (const [id, cancel] of waiting) {
+        cancel();
+        if (timers.delete(id)) call.fired(id);
+        else call.failed(id, ABORTED, '');
+      }
+    };
+    // Later, not within the abort: a host may abort from inside its own shim, while `step` runs.
+    const onAbort = () =>
+      queueMicrotask(() => {
+        if (finished || aborted) return;
+        abortNow();
+        step();
+      });
+
     const step = () => {
       if (finished) return;
+      if (!aborted && signal !== undefined && isAborted(signal)) abortNow();
       let state;
       try {
         state = call.poll();
@@ -156,6 +215,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       for (const id of effects.cancel) {
         const cancel = live.get(id);
         live.delete(id);
+        timers.delete(id);
         if (cancel) cancel();
       }
       for (const progress of effects.progress) {
@@ -165,18 +225,33 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
           // A throwing progress callback is the host's bug; the sync goes on.
         }
       }
+      let again = effects.again;
       for (const [id, ms] of effects.sleep) {
+        if (aborted) {
+          call.fired(id);
+          again = true;
+          continue;
+        }
         // Every JS runtime has setTimeout; without one, a timer never fires rather than firing at once.
         if (typeof setTimeout !== 'function') continue;
         const timer = setTimeout(() => {
           if (!live.delete(id)) return;
+          timers.delete(id);
           call.fired(id);
           step();
         }, Math.min(ms, MAX_DELAY_MS));
         live.set(id, () => clearTimeout(timer));
+        timers.add(id);
       }
-      for (const [id, request] of effects.fetch) start(id, request);
-      if (effects.again) step();
+      for (const [id, request] of effects.fetch) {
+        if (aborted) {
+          call.failed(id, ABORTED, '');
+          again = true;
+        } else {
+          start(id, request);
+        }
+      }
+      if (again) step();
     };
 
     // Hands a response to the core: text encoded into wasm memory, bytes copied there as they are.
@@ -243,8 +318,35 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       );
     };
 
+    if (signal !== undefined) listen(signal, onAbort);
     step();
   });
+}
+
+function isAborted(signal) {
+  try {
+    return signal.aborted === true;
+  } catch {
+    return false;
+  }
+}
+
+// A signal that cannot be listened to (a Proxy of one fails the brand check) is still read at each
+// step (`isAborted`): an abort then ends the call when it next wakes.
+function listen(signal, onAbort) {
+  try {
+    signal.addEventListener('abort', onAbort, { once: true });
+  } catch {
+    // (See above.)
+  }
+}
+
+function unlisten(signal, onAbort) {
+  try {
+    signal.removeEventListener('abort', onAbort);
+  } catch {
+    // Nothing was listening.
+  }
 }
 
 /**

@@ -66,6 +66,8 @@ pub enum ConnectorError {
     ResponseTooLarge(String),
     /// `invoke` was called with a capability name the connector does not have.
     UnknownCapability(String),
+    /// The host aborted the call through `options.signal`.
+    Aborted,
 }
 
 impl ConnectorError {
@@ -99,6 +101,7 @@ impl ConnectorError {
             },
             Self::ResponseTooLarge(String::new()),
             Self::UnknownCapability(String::new()),
+            Self::Aborted,
         ];
         // Exhaustive on purpose: a new variant does not compile until it is added to the list above.
         for error in &all {
@@ -115,7 +118,8 @@ impl ConnectorError {
                 | Self::ShimContract(_)
                 | Self::MalformedResponse { .. }
                 | Self::ResponseTooLarge(_)
-                | Self::UnknownCapability(_) => {}
+                | Self::UnknownCapability(_)
+                | Self::Aborted => {}
             }
         }
         all
@@ -137,6 +141,7 @@ impl ConnectorError {
             Self::MalformedResponse { .. } => "MALFORMED_RESPONSE",
             Self::ResponseTooLarge(_) => "RESPONSE_TOO_LARGE",
             Self::UnknownCapability(_) => "UNKNOWN_CAPABILITY",
+            Self::Aborted => "ABORTED",
         }
     }
 
@@ -240,7 +245,7 @@ impl ConnectorError {
             },
             Self::ResponseTooLarge(m) => Self::ResponseTooLarge(r(m, secret)),
             Self::UnknownCapability(m) => Self::UnknownCapability(r(m, secret)),
-            other @ Self::Timeout { .. } => other,
+            other @ (Self::Timeout { .. } | Self::Aborted) => other,
         }
     }
 }
@@ -310,6 +315,7 @@ impl fmt::Display for ConnectorError {
                 write!(f, "the SentinelOne console sent a malformed response: {message}")
             }
             Self::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
+            Self::Aborted => f.write_str("the host aborted the call (options.signal)"),
             Self::UnknownCapability(name) => write!(
                 f,
                 "unknown capability {}; the capabilities are {} (names are case-sensitive)",
@@ -345,7 +351,8 @@ mod tests {
                 "SHIM_CONTRACT",
                 "MALFORMED_RESPONSE",
                 "RESPONSE_TOO_LARGE",
-                "UNKNOWN_CAPABILITY"
+                "UNKNOWN_CAPABILITY",
+                "ABORTED"
             ]
         );
         let retryable: Vec<&str> = all

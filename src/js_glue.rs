@@ -88,6 +88,7 @@ pub fn run(
         keep_bodies,
         wasm_bindgen::memory(),
         READ_HEADERS,
+        &options,
     )
 }
 
@@ -285,6 +286,7 @@ impl HostCall {
         let error = match kind {
             0 => TransportError::Network(message),
             2 => TransportError::TooLarge(message),
+            3 => TransportError::Aborted,
             _ => TransportError::Contract(message),
         };
         self.fail_fetch(id, error);
@@ -702,6 +704,10 @@ fn decode_set_options(
             invalid("options.now must be ms since the epoch, a Date or an ISO-8601 string")
         })?),
     };
+    // The driver writes whether `signal` is an AbortSignal (it listens to it; the core never sees it).
+    if matches!(value.get("signal"), Some(Value::Bool(false))) {
+        return Err(invalid("options.signal must be an AbortSignal"));
+    }
     let timeout = number("timeoutMs")?.or(Some(default_timeout_ms as f64));
     CallOptions::new(timeout, number("maxAttempts")?)?.with_now(now)
 }
@@ -763,6 +769,7 @@ pub fn sync_agents(connection: JsValue, input: JsValue, options: JsValue) -> Pro
         false,
         wasm_bindgen::memory(),
         READ_HEADERS,
+        &options,
     )
 }
 

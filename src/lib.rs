@@ -66,6 +66,7 @@ mod exports {
             keep_bodies: bool,
             memory: JsValue,
             header_names: &str,
+            options: &JsValue,
         ) -> js_sys::Promise;
 
         /// The manifest from its embedded form (repeated schemas stored once; see `build.rs`).

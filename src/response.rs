@@ -87,6 +87,7 @@ pub fn transport_failure(error: TransportError) -> ConnectorError {
         TransportError::Network(m) => ConnectorError::Network(m),
         TransportError::Contract(m) => ConnectorError::ShimContract(m),
         TransportError::TooLarge(m) => ConnectorError::ResponseTooLarge(m),
+        TransportError::Aborted => ConnectorError::Aborted,
     }
 }
 

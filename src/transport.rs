@@ -68,6 +68,8 @@ pub enum TransportError {
     Contract(String),
     /// The response body is larger than the connector accepts; it was not read.
     TooLarge(String),
+    /// The host aborted the call before a response was obtained.
+    Aborted,
 }
 
 /// Sends one HTTP request and resolves with whatever response came back.

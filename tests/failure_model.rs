@@ -73,6 +73,18 @@ fn a_shim_that_never_settles_times_out_exactly_at_the_deadline() {
 }
 
 #[test]
+fn a_call_the_host_aborted_is_never_retried() {
+    let runtime = FakeRuntime::default();
+    let transport = script(vec![Err(TransportError::Aborted)]);
+    assert_eq!(
+        lookup(&transport, &runtime, options(10_000, 5)),
+        Err("ABORTED".into())
+    );
+    transport.assert_all_used();
+    assert!(runtime.sleeps.borrow().is_empty(), "no backoff wait either");
+}
+
+#[test]
 fn transient_failures_are_retried_with_growing_jittered_backoff() {
     let runtime = FakeRuntime {
         random: 0.0,

@@ -302,7 +302,7 @@ test('an options.fetch or onProgress that cannot be read fails the call, never f
   assert.equal(mock.requests.length, before, 'no request was sent');
 });
 
-test("what else a host keeps in options (a self-referring logger, a signal, a BigInt) never fails a call", async () => {
+test("what else a host keeps in options (a self-referring logger, a BigInt, an object refusing JSON) never fails a call", async () => {
   const logger = { name: 'host-logger', entries: [] };
   logger.self = logger;
   class Context {
