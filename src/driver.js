@@ -303,17 +303,26 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         if (!live.delete(id)) return;
         if (send !== platformFetch && tookRequestForUrl(reason)) {
           // The host's bug, not the network's: no retry would help.
-          call.failed(id, CONTRACT, 'the fetch shim gave its request object to a fetch as the URL ("[object Object]"): a fetch takes (url, init), so call it as (request) => fetch(request.url, request)');
+          call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
         } else {
           call.failed(id, NETWORK, describeRejection(reason));
         }
+        step();
+      };
+      // A page's fetch takes "[object Object]" for a path on its own origin, and answers from there.
+      const fetchedObjectUrl = () => {
+        if (!live.delete(id)) return;
+        call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
         step();
       };
       // Also catches a shim that throws synchronously, and adopts thenables and plain values. A shim
       // may resolve with the `Response` its `fetch` gave it: its body is read as the platform fetch's
       // is, while the fetch is still live (the deadline aborts the read through the request's signal).
       new Promise((adopt) => adopt(send(request))).then(
-        (response) => (send !== platformFetch && live.has(id) && isFetchResponse(response) ? shimAnswer(response).then(received, failed) : received(response)),
+        (response) => {
+          if (send === platformFetch || !live.has(id) || !isFetchResponse(response)) return received(response);
+          return answeredObjectUrl(response) ? fetchedObjectUrl() : shimAnswer(response).then(received, failed);
+        },
         failed,
       );
     };
@@ -563,6 +572,18 @@ function tookRequestForUrl(reason) {
   try {
     const named = (text) => typeof text === 'string' && text.includes('[object Object]');
     return reason !== null && typeof reason === 'object' && reason.name === 'TypeError' && (named(reason.message) || named(reason.input));
+  } catch {
+    return false;
+  }
+}
+
+const FETCH_GIVEN_REQUEST =
+  'the fetch shim gave its request object to a fetch as the URL ("[object Object]"): a fetch takes (url, init), so call it as (request) => fetch(request.url, request)';
+
+/** Whether a fetch `Response` answers the URL "[object Object]" (resolved against a page's own origin). */
+function answeredObjectUrl(response) {
+  try {
+    return typeof response.url === 'string' && /\/(\[|%5B)object%20Object(\]|%5D)$/.test(response.url);
   } catch {
     return false;
   }

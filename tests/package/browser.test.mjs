@@ -122,3 +122,35 @@ test('response bytes in a SharedArrayBuffer, UTF-8 or not, in a cross-origin iso
   assert.deepEqual(result.good, ['9', 'HOST-9', 'HOST-9']);
   assert.deepEqual(result.invalid, ['9', '\uFFFD\uFFFDHOST-9', '\uFFFD\uFFFDHOST-9']);
 });
+
+test("in a page: a shim handing back the browser's Response, the browser's fetch as the shim, and an abort", async () => {
+  const result = await page.evaluate(async (token) => {
+    const c = await import('/pkg/index.js');
+    const connection = { baseUrl: location.origin, apiToken: token };
+    const input = { serialNumber: 'C02XK1ABJG5J' };
+    const passOn = await c.getAgentBySerialNumber(connection, input, { fetch: (request) => fetch(request.url, request) });
+    const itself = await c.getAgentBySerialNumber(connection, input, { fetch });
+    const misused = await c.getAgentBySerialNumber(connection, input, { fetch: (request) => fetch(request) }).catch((e) => e);
+    let requestSignal;
+    const controller = new AbortController();
+    const pending = c.getAgentBySerialNumber(connection, input, {
+      fetch: (request) => {
+        requestSignal = request.signal;
+        return new Promise(() => {});
+      },
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    const aborted = await pending.catch((e) => e);
+    return {
+      passOn: [passOn.agentId, passOn.rawResponse.data[0].serialNumber],
+      itself: itself.agentId,
+      misused: [misused.code, misused.retryable],
+      aborted: [aborted.code, aborted.retryable, requestSignal.aborted],
+    };
+  }, MOCK_API_TOKEN);
+  assert.deepEqual(result.passOn, ['1550901640146865256', 'C02XK1ABJG5J']);
+  assert.equal(result.itself, '1550901640146865256');
+  assert.deepEqual(result.misused, ['SHIM_CONTRACT', false]);
+  assert.deepEqual(result.aborted, ['ABORTED', false, true]);
+});
