@@ -152,3 +152,19 @@ test('a fleet sync shows its progress and a snapshot a serial can be checked aga
   await page.getByRole('button', { name: 'Check' }).click();
   assert.equal(await page.locator('#check-card h3').textContent(), 'Trusted');
 });
+
+test('Stop ends a running call with ABORTED, and the next run works', async () => {
+  await page.getByLabel('Mock console on this server').check();
+  server.injectFaults([{ delayMs: 5000 }]);
+  await page.selectOption('#capability', 'getAgentBySerialNumber');
+  await page.getByLabel('Serial Number (required)').fill('C02XK1ABJG5J');
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.waitForFunction(() => !document.querySelector('#run').disabled);
+  assert.ok(Date.now() - started < 3000, 'stopped before the slow answer came');
+  assert.equal(await card().getAttribute('data-error-code'), 'ABORTED');
+  assert.equal(await page.getByRole('button', { name: 'Stop' }).isVisible(), false);
+  await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J');
+  assert.equal(await field('agentId'), '1550901640146865256');
+});

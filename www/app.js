@@ -195,16 +195,25 @@ async function run(event) {
   progress.hidden = true;
   $('sync-status').textContent = '';
   $('run').disabled = true;
+  // Stop ends the call through options.signal: it rejects with ABORTED (a sync with its partial).
+  const controller = new AbortController();
+  $('stop').onclick = () => controller.abort();
+  $('stop').hidden = false;
   $('result-card').className = 'card muted';
   $('result-card').textContent = 'Running…';
   delete $('result-card').dataset.errorCode;
   try {
-    const output = await connector.invoke(capability, { connection: connection.value, input: input.value }, { fetch: loggingShim(inner), onProgress });
+    const output = await connector.invoke(
+      capability,
+      { connection: connection.value, input: input.value },
+      { fetch: loggingShim(inner), onProgress, signal: controller.signal },
+    );
     showOutput(output);
   } catch (error) {
     showError(error);
   } finally {
     $('run').disabled = false;
+    $('stop').hidden = true;
   }
 }
 
