@@ -201,6 +201,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         state = call.poll();
       } catch (error) {
         finish();
+        if (aborted && signal !== undefined) causeOf(error, signal);
         reject(error);
         return;
       }
@@ -330,6 +331,16 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
     if (signal !== undefined) listen(signal, onAbort);
     step();
   });
+}
+
+/** An ABORTED error's `cause` is the signal's reason, as an aborted fetch's rejection is. */
+function causeOf(error, signal) {
+  try {
+    if (error.code !== 'ABORTED') return;
+    Object.defineProperty(error, 'cause', { value: signal.reason, writable: true, configurable: true, enumerable: false });
+  } catch {
+    // A reason that cannot be read leaves the error without a cause.
+  }
 }
 
 function isAborted(signal) {

@@ -61,8 +61,12 @@ test('an abort ends a call waiting on the console at once, and aborts its fetch'
     return new Promise(() => {});
   };
   const second = new AbortController();
-  setTimeout(() => second.abort(), 50);
-  assertAborted(await rejection(lookup({ fetch: shim, signal: second.signal })));
+  const reason = new Error('the user left the sign-in page');
+  setTimeout(() => second.abort(reason), 50);
+  const error = await rejection(lookup({ fetch: shim, signal: second.signal }));
+  assertAborted(error);
+  assert.equal(error.cause, reason, "the error's cause is the signal's reason");
+  assert.ok(!Object.keys(error).includes('cause'), 'not enumerable, as an Error cause is not');
   assert.equal(seen.aborted, true, "the shim's request signal is aborted too");
   await stillServes();
 });
