@@ -310,19 +310,19 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
         }
         step();
       };
-      // A page's fetch takes "[object Object]" for a path on its own origin, and answers from there.
-      const fetchedObjectUrl = () => {
-        if (!live.delete(id)) return;
-        call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
-        step();
-      };
       // Also catches a shim that throws synchronously, and adopts thenables and plain values. A shim
       // may resolve with the `Response` its `fetch` gave it: its body is read as the platform fetch's
       // is, while the fetch is still live (the deadline aborts the read through the request's signal).
       new Promise((adopt) => adopt(send(request))).then(
         (response) => {
           if (send === platformFetch || !live.has(id) || !isFetchResponse(response)) return received(response);
-          return answeredObjectUrl(response) ? fetchedObjectUrl() : shimAnswer(response).then(received, failed);
+          if (!answeredObjectUrl(response)) return shimAnswer(response).then(received, failed);
+          // A page's fetch takes "[object Object]" for a path on its own origin, and answers from there.
+          if (live.delete(id)) {
+            call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
+            step();
+          }
+          return undefined;
         },
         failed,
       );
