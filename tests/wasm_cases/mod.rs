@@ -1119,3 +1119,95 @@ fn a_buffer_keeps_its_bytes_when_it_moves_between_heaps() {
     text.reserve(1 << 20);
     assert_eq!(text, "kept");
 }
+
+/// How many copies of `text` the module's memory holds (`text` itself is JS's, not in that memory).
+/// Only its middle is looked for: talc writes its own records over the ends of a chunk it frees.
+fn copies_in_memory(text: &JsValue) -> u32 {
+    let text = js_sys::JsString::from(text.clone());
+    let middle = text.slice(24, text.length() - 24);
+    occurrences_of_js(&wasm_bindgen::memory(), &middle)
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function occurrencesOfJs(memory, text) {
+  const bytes = new Uint8Array(memory.buffer);
+  const needle = new TextEncoder().encode(text);
+  let count = 0;
+  for (let at = bytes.indexOf(needle[0]); at !== -1; at = bytes.indexOf(needle[0], at + 1)) {
+    let i = 1;
+    while (i < needle.length && bytes[at + i] === needle[i]) i++;
+    if (i === needle.length) count++;
+  }
+  return count;
+}
+export function freshSecretJs() {
+  return Array.from({ length: 8 }, (_, i) => `${i}-${Math.random().toString(36).slice(2, 12)}`).join('.');
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = occurrencesOfJs)]
+    fn occurrences_of_js(memory: &JsValue, text: &js_sys::JsString) -> u32;
+    #[wasm_bindgen(js_name = freshSecretJs)]
+    fn fresh_secret_js() -> JsValue;
+}
+
+/// Freed memory keeps no copy of what it held (a call's token, above all): not when a buffer is
+/// dropped, nor the tail a shrink gives back, nor the old room of a buffer that grew and moved, in
+/// either heap or between them.
+#[wasm_bindgen_test]
+fn freed_memory_keeps_no_copy_of_what_it_held() {
+    let secret = fresh_secret_js();
+    assert_eq!(copies_in_memory(&secret), 0);
+
+    let text = secret.as_string().unwrap();
+    assert_eq!(copies_in_memory(&secret), 1);
+    drop(text);
+    assert_eq!(copies_in_memory(&secret), 0, "a dropped buffer");
+
+    // The secret in the tail a buffer gives back when it shrinks in place: that tail is zeroed.
+    let mut bytes = b"kept ".repeat(100);
+    bytes.extend_from_slice(secret.as_string().unwrap().as_bytes());
+    bytes.extend_from_slice(&[b'.'; 500]);
+    let at = bytes.as_ptr();
+    assert_eq!(copies_in_memory(&secret), 1, "a buffer about to shrink");
+    bytes.truncate(100);
+    bytes.shrink_to_fit();
+    assert_eq!(bytes.as_ptr(), at);
+    assert_eq!(copies_in_memory(&secret), 0, "a shrunk buffer's tail");
+
+    // A small buffer that must move to grow (the next allocation sits right after it), in the small
+    // heap, then into the large one, then back: only the live copy is ever left.
+    let mut moving = secret.as_string().unwrap().into_bytes();
+    let mut neighbours = Vec::new();
+    let mut moved = false;
+    for _ in 0..64 {
+        neighbours.push(Box::new([1u8; 48]));
+        let at = moving.as_ptr();
+        moving.reserve_exact(moving.capacity() - moving.len() + 64);
+        moved |= moving.as_ptr() != at;
+        assert_eq!(
+            copies_in_memory(&secret),
+            1,
+            "a buffer grown in the small heap"
+        );
+    }
+    assert!(moved, "no growth in the small heap had to move");
+    let at = moving.as_ptr();
+    moving.reserve(256 * 1024);
+    assert_ne!(moving.as_ptr(), at);
+    assert_eq!(
+        copies_in_memory(&secret),
+        1,
+        "a buffer moved to the large heap"
+    );
+    moving.shrink_to_fit();
+    assert!(moving.capacity() < 64 * 1024);
+    assert_eq!(
+        copies_in_memory(&secret),
+        1,
+        "a buffer moved back to the small heap"
+    );
+    drop(moving);
+    drop(neighbours);
+    assert_eq!(copies_in_memory(&secret), 0);
+}
