@@ -21,6 +21,7 @@ export { MOCK_API_TOKEN, MOCK_TOKENS, listAgents } from './console.mjs';
  *   { delayMs: 2000 }                                                     a slow (then normal) answer
  *   { truncate: true }                                                    the normal body cut in half
  *   { malformed: true }                                                   a proxy's HTML page with 200
+ *   { location: 'https://…', status?: 301 | 302 | 307 | 308 }              a redirect (302 by default)
  */
 export async function startMockConsole(options = {}) {
   const mock = createConsole(options);
@@ -55,6 +56,7 @@ export async function startMockConsole(options = {}) {
     const body = req.method === 'POST' ? await readBody(req) : '';
     const fault = faults.shift();
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.location) return send(fault.status ?? 302, '', { location: fault.location, 'content-type': 'text/html' });
     if (fault?.status) {
       const [code, title] = ERROR_TITLES[fault.status] ?? [fault.status * 10000 + 10, 'Error'];
       const headers = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };

@@ -91,8 +91,11 @@ cd "$(dirname "$0")/.."
 # Fourteenth session (2026-12-07): +0.33 KB raw / +0.14 KB gzipped for host cancellation: an
 # `options.signal` that aborts ends the call with ABORTED (a new error code, its message, and the
 # options check that refuses a signal that is not an AbortSignal).
-MAX_RAW=215000
-MAX_GZIP=91100
+# Fifteenth session (2026-12-07): -0.07 KB for zeroing what the allocator frees (talc held directly),
+# then +0.56 KB raw / +0.28 KB gzipped for redirects: a 3xx is its own UPSTREAM_ERROR that says where
+# its Location points (the platform fetch no longer follows one).
+MAX_RAW=215500
+MAX_GZIP=91400
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own
 # share of cold start (scripts/first-call.mjs; 63.6 KB measured on 2026-11-24, 84 KB that morning;
 # 65.7 KB in the tenth session, 55.2 KB in the eleventh, 55.6 KB in the twelfth; then 55.9 KB with a

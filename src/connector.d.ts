@@ -19,6 +19,8 @@ export interface ShimRequest {
   headers: Record<string, string>;
   /** Request body text, when there is one. */
   body?: string;
+  /** Always `"manual"`: follow no redirect (a fetch given this request as its init does not). */
+  redirect: "manual";
   /** Aborted when the connector stops waiting (deadline reached): pass it on to `fetch`. */
   signal?: AbortSignal;
 }
@@ -40,8 +42,9 @@ export interface ShimResponse {
 /**
  * The host fetch shim. It resolves for every HTTP status and rejects only when no response was
  * obtained (DNS, TLS, connection reset); it may resolve with the `Response` its `fetch` gave it, whose
- * body the connector reads (`(request) => fetch(request.url, request)`). The connector never opens a
- * socket itself.
+ * body the connector reads (`(request) => fetch(request.url, request)`). It follows no redirect
+ * (`redirect: 'manual'`): the agents API never redirects, and the connector reports a 3xx with where
+ * it pointed. The connector never opens a socket itself.
  */
 export type FetchShim = (request: ShimRequest) => Promise<ShimResponse | Response> | ShimResponse | Response;
 

@@ -282,6 +282,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
     };
 
     const start = (id, request) => {
+      // For a shim that hands the request to its fetch as the init, as `fetch(request.url, request)`.
+      request.redirect = 'manual';
       live.set(id, lazySignal(request));
       const received = (response) => {
         if (!live.delete(id)) return;
@@ -554,12 +556,21 @@ function malformedRawResponse() {
   });
 }
 
-/** The platform's own fetch (Node 18+ or a browser), shaped like a host shim's answer. */
+/**
+ * The platform's own fetch (Node 18+ or a browser), shaped like a host shim's answer. A redirect is
+ * not followed: the API never redirects, so one means a base URL that is not a console's root, and
+ * followed it would end as a misleading error (a login page that is not JSON, or a 401 from another
+ * host, the token having been dropped on the way). Node shows the redirect, which the core reports
+ * with where it points; a browser shows only that there was one.
+ */
 async function platformFetch(request) {
-  const { url, method, headers, body, signal } = request;
-  const response = await globalThis.fetch(url, { method, headers, body, signal });
+  const { url, method, headers, body, signal, redirect } = request;
+  const response = await globalThis.fetch(url, { method, headers, body, signal, redirect });
   return isFetchResponse(response) ? shimAnswer(response) : { [NOT_A_RESPONSE]: true };
 }
+
+const HIDDEN_REDIRECT =
+  "the console answered with a redirect, which a browser does not show: is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?";
 
 /**
  * Whether `value` is a fetch `Response`: by its tag, as `headerList` recognises a Headers (a
@@ -602,6 +613,7 @@ function answeredObjectUrl(response) {
 
 /** A fetch `Response` as a shim's answer `{ status, headers, body }`, its body read whole. */
 async function shimAnswer(response) {
+  if (response.type === 'opaqueredirect') throw new Error(HIDDEN_REDIRECT);
   // The bytes, not `text()`: decoding a page to a string only to encode it back into wasm memory
   // cost more than reading it there (~1-3 ms for a 4.5 MB page).
   let read;

@@ -46,6 +46,14 @@ pub enum ConnectorError {
         /// The error entry of the body, when it had one.
         upstream: UpstreamDetail,
     },
+    /// The console answered with a redirect (code `UPSTREAM_ERROR`): the agents API never redirects,
+    /// so the base URL is not a console's root.
+    Redirect {
+        /// The HTTP status (3xx).
+        status: u16,
+        /// Where it pointed (its `Location`), when that is printable ASCII of a sane length.
+        location: Option<String>,
+    },
     /// The whole call did not finish within its deadline.
     Timeout {
         /// The deadline that expired, in milliseconds.
@@ -103,7 +111,8 @@ impl ConnectorError {
             Self::UnknownCapability(String::new()),
             Self::Aborted,
         ];
-        // Exhaustive on purpose: a new variant does not compile until it is added to the list above.
+        // Exhaustive on purpose: a new variant does not compile until it is added to the list above
+        // (a redirect is an UPSTREAM_ERROR: the list has one error of each code).
         for error in &all {
             match error {
                 Self::InvalidInput(_)
@@ -113,6 +122,7 @@ impl ConnectorError {
                 | Self::RateLimited { .. }
                 | Self::UpstreamUnavailable { .. }
                 | Self::UpstreamError { .. }
+                | Self::Redirect { .. }
                 | Self::Timeout { .. }
                 | Self::Network(_)
                 | Self::ShimContract(_)
@@ -134,7 +144,7 @@ impl ConnectorError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
-            Self::UpstreamError { .. } => "UPSTREAM_ERROR",
+            Self::UpstreamError { .. } | Self::Redirect { .. } => "UPSTREAM_ERROR",
             Self::Timeout { .. } => "TIMEOUT",
             Self::Network(_) => "NETWORK",
             Self::ShimContract(_) => "SHIM_CONTRACT",
@@ -180,9 +190,9 @@ impl ConnectorError {
             Self::Unauthorized(_) => Some(401),
             Self::Forbidden(_) => Some(403),
             Self::RateLimited { .. } => Some(429),
-            Self::UpstreamUnavailable { status, .. } | Self::UpstreamError { status, .. } => {
-                Some(*status)
-            }
+            Self::UpstreamUnavailable { status, .. }
+            | Self::UpstreamError { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
             Self::MalformedResponse { status, .. } => *status,
             _ => None,
         }
@@ -236,6 +246,10 @@ impl ConnectorError {
             Self::UpstreamError { status, upstream } => Self::UpstreamError {
                 status,
                 upstream: u(upstream),
+            },
+            Self::Redirect { status, location } => Self::Redirect {
+                status,
+                location: location.map(|l| r(l, secret)),
             },
             Self::Network(m) => Self::Network(r(m, secret)),
             Self::ShimContract(m) => Self::ShimContract(r(m, secret)),
@@ -295,16 +309,10 @@ impl fmt::Display for ConnectorError {
                 upstream,
             ),
             Self::UpstreamError { status, upstream } => {
-                let mut head = format!(
-                    "the SentinelOne console answered with unexpected HTTP {}",
-                    u64::from(*status)
-                );
-                // A 404 or a redirect for the agents API is nearly always a base URL that is not a
-                // console's root (a login portal, a path pasted after the host).
-                if *status == 404 || (300..400).contains(status) {
-                    head.push_str(": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?");
-                }
-                with_title(f, &head, upstream)
+                with_title(f, &unexpected_status(*status, None), upstream)
+            }
+            Self::Redirect { status, location } => {
+                f.write_str(&unexpected_status(*status, location.as_deref()))
             }
             Self::Timeout { timeout_ms } => {
                 write!(f, "the call did not finish within {timeout_ms} ms")
@@ -327,6 +335,27 @@ impl fmt::Display for ConnectorError {
 }
 
 impl std::error::Error for ConnectorError {}
+
+/// The message of an unexpected status: where a redirect pointed, and what a 404 or a redirect from
+/// the agents API nearly always means, a base URL that is not a console's root (a login portal, a
+/// path pasted after the host).
+fn unexpected_status(status: u16, location: Option<&str>) -> String {
+    let mut head = format!(
+        "the SentinelOne console answered with unexpected HTTP {}",
+        u64::from(status)
+    );
+    if let Some(location) = location {
+        head.push_str(" (a redirect to ");
+        head.push_str(location);
+        head.push(')');
+    }
+    if status == 404 || (300..400).contains(&status) {
+        head.push_str(
+            ": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?",
+        );
+    }
+    head
+}
 
 #[cfg(test)]
 mod tests {
@@ -385,6 +414,16 @@ mod tests {
         let printed = format!("{e} {e:?}");
         assert!(!printed.contains(secret), "{printed}");
         assert!(printed.contains("[REDACTED]"));
+        let e = ConnectorError::Redirect {
+            status: 302,
+            location: Some(format!("/login?token={secret}")),
+        }
+        .redacted(secret);
+        assert!(
+            e.to_string()
+                .contains("(a redirect to /login?token=[REDACTED])"),
+            "{e}"
+        );
         let e = ConnectorError::Network(format!("fetch failed for {secret}")).redacted(secret);
         assert_eq!(
             e.to_string(),

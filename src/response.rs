@@ -9,7 +9,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// The response headers the core reads, lower-cased and comma-separated: a host-side transport (the
 /// JS driver) passes only these across (a `Headers` object of ten costs ~15 µs to copy whole).
-pub const READ_HEADERS: &str = "retry-after";
+pub const READ_HEADERS: &str = "retry-after,location";
 
 /// Makes `buffer` `len` bytes long for a response body to be written into, keeping its first `keep`
 /// bytes (zeros after them). False, leaving it empty, when the memory cannot be had: many calls at once
@@ -77,9 +77,25 @@ fn status_error(response: &HttpResponse, now_ms: f64) -> ConnectorError {
             upstream,
         },
         500..=599 => ConnectorError::UpstreamUnavailable { status, upstream },
+        300..=399 => ConnectorError::Redirect {
+            status,
+            location: redirect_location(response),
+        },
         _ => ConnectorError::UpstreamError { status, upstream },
     }
 }
+
+/// Where a redirect points, to be shown in its error: the `Location` of a 3xx response, trimmed, when
+/// it is printable ASCII of a sane length (a console's own text is never put in a message unchecked).
+fn redirect_location(response: &HttpResponse) -> Option<String> {
+    let location = response.header("location")?.trim();
+    let printable = location.bytes().all(|b| (b' '..=b'~').contains(&b));
+    (printable && !location.is_empty() && location.len() <= MAX_LOCATION_BYTES)
+        .then(|| location.to_owned())
+}
+
+/// The longest `Location` an error repeats.
+const MAX_LOCATION_BYTES: usize = 512;
 
 /// Maps a transport failure to its coded error.
 pub fn transport_failure(error: TransportError) -> ConnectorError {
@@ -157,15 +173,48 @@ mod tests {
             (503, "UPSTREAM_UNAVAILABLE"),
             (400, "UPSTREAM_ERROR"),
             (404, "UPSTREAM_ERROR"),
-            (302, "UPSTREAM_ERROR"),
         ] {
             let err = check(&response(status, s1), 0.0).unwrap_err();
             assert_eq!(err.code(), code, "{status}");
             assert_eq!(err.status(), Some(status));
             assert_eq!(err.upstream().and_then(|u| u.code), Some(4010010));
         }
+        // A redirect's body is a page for browsers, never an error entry.
+        let redirect = check(&response(302, s1), 0.0).unwrap_err();
+        assert_eq!(redirect.code(), "UPSTREAM_ERROR");
+        assert_eq!(redirect.status(), Some(302));
+        assert!(redirect.upstream().is_none());
+        assert!(!redirect.retryable());
         assert!(check(&response(200, "{}"), 0.0).is_ok());
         assert!(check(&response(204, ""), 0.0).is_ok());
+    }
+
+    #[test]
+    fn a_redirect_says_where_it_pointed_when_that_is_printable() {
+        let redirect = |status, location: &str| {
+            let mut r = response(status, "");
+            r.headers.push(("Location".into(), location.into()));
+            check(&r, 0.0).unwrap_err().to_string()
+        };
+        assert_eq!(
+            redirect(301, " https://usea1-partners.sentinelone.net/web/api/v2.1/agents?serialNumber=X "),
+            "the SentinelOne console answered with unexpected HTTP 301 (a redirect to \
+             https://usea1-partners.sentinelone.net/web/api/v2.1/agents?serialNumber=X): is baseUrl \
+             the console's root URL, e.g. https://usea1-partners.sentinelone.net?"
+        );
+        assert!(redirect(302, "/login").contains("(a redirect to /login):"));
+        // Not repeated: a control character, text that is not ASCII, a location longer than any
+        // console's, an empty one; nor a Location on a status that is not a redirect.
+        for location in ["/login\u{1b}[2J", "/connexion/é", &"/a".repeat(300), "  "] {
+            let message = redirect(307, location);
+            assert!(
+                message.starts_with(
+                    "the SentinelOne console answered with unexpected HTTP 307: is baseUrl"
+                ),
+                "{message}"
+            );
+        }
+        assert!(!redirect(404, "/login").contains("redirect"));
     }
 
     #[test]

@@ -251,3 +251,26 @@ test('a shim behaving at random (seeded): every call settles with an output or a
 function invokeQuickly(capability, input, fetch) {
   return connector.invoke(capability, { connection, input }, { fetch, timeoutMs: 30, maxAttempts: 2 });
 }
+
+test('a redirect is not followed: UPSTREAM_ERROR says where it points, and the token goes nowhere else', async () => {
+  // A console moved to another host (or a base URL that is a portal): followed, the platform fetch
+  // would drop the token on the way and report the other host's 401 as a bad token.
+  const other = await startMockConsole();
+  try {
+    const target = `${other.url}/web/api/v2.1/agents?serialNumber=C02XK1ABJG5J`;
+    const error = await expectCode([{ status: 301, location: target }], { maxAttempts: 3 }, 'UPSTREAM_ERROR');
+    assert.equal(error.status, 301);
+    assert.equal(error.retryable, false);
+    assert.equal(error.message, `the SentinelOne console answered with unexpected HTTP 301 (a redirect to ${target}): is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?`);
+    assert.equal(other.requests.length, 0, 'the redirect was not followed');
+    const login = await expectCode([{ location: '/login?next=%2Fweb%2Fapi' }], { maxAttempts: 1 }, 'UPSTREAM_ERROR');
+    assert.equal(login.status, 302);
+    assert.match(login.message, /\(a redirect to \/login\?next=%2Fweb%2Fapi\): is baseUrl/);
+    // A host shim handing the request to its fetch as the init follows no redirect either.
+    const passOn = await expectCode([{ status: 308, location: target }], { fetch: (request) => fetch(request.url, request) }, 'UPSTREAM_ERROR');
+    assert.equal(passOn.status, 308);
+    assert.match(passOn.message, /\(a redirect to http:\/\/127\.0\.0\.1:\d+\/web\/api\/v2\.1\/agents\?serialNumber=C02XK1ABJG5J\)/);
+  } finally {
+    await other.close();
+  }
+});
