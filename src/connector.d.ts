@@ -60,6 +60,12 @@ export interface CallOptions {
   now?: number | string | Date;
   /** Aborts the call: it rejects with ABORTED (a sync with its resumable `partial`), its fetch aborted too. */
   signal?: AbortSignal;
+  /**
+   * The hosts the token may be sent to, the host application's policy: names or IP addresses matched
+   * whole (any case), or `*.` and a domain for every host under it, e.g. `["*.sentinelone.net"]`. A
+   * request to any other host is not sent: INVALID_CONNECTION. Absent or null: any host.
+   */
+  allowedHosts?: string[] | null;
 }
 
 /** Input of Get Agent by Serial Number. */

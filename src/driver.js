@@ -7,6 +7,7 @@ const NETWORK = 0;
 const CONTRACT = 1;
 const TOO_LARGE = 2;
 const ABORTED = 3;
+const NOT_ALLOWED = 4;
 // setTimeout treats longer delays as 0.
 const MAX_DELAY_MS = 2147483647;
 
@@ -60,6 +61,8 @@ function optionsRead(value) {
     now: value.now,
     maxSnapshotAgeMinutes: value.maxSnapshotAgeMinutes,
     signal: signal === undefined || signal === null ? undefined : isAbortSignal(signal),
+    // Of `allowedHosts`, only whether it is a list of host patterns (the driver applies it).
+    allowedHosts: value.allowedHosts === undefined || value.allowedHosts === null ? undefined : hostPatterns(value.allowedHosts) !== undefined,
   };
 }
 
@@ -79,6 +82,57 @@ function abortSignalOf(options) {
   try {
     const signal = isRecord(options) ? options.signal : undefined;
     return isAbortSignal(signal) ? signal : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `options.allowedHosts` as patterns `{ under, name }`, or undefined when it is not an array of host
+ * patterns (the core refuses that call): a host name or IP address matched whole, in any case, or `*.`
+ * and a domain for every host under it (not the domain itself). A trailing dot is ignored.
+ */
+function hostPatterns(list) {
+  try {
+    if (!Array.isArray(list)) return undefined;
+    const patterns = [];
+    for (const item of list) {
+      if (typeof item !== 'string') return undefined;
+      const pattern = item.trim().toLowerCase().replace(/\.$/, '');
+      const match = /^(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*)$/.exec(pattern) ?? /^()(\[[0-9a-f:.]+\])$/.exec(pattern);
+      if (match === null) return undefined;
+      patterns.push({ under: match[1] === '*.', name: match[2] });
+    }
+    return patterns;
+  } catch {
+    // A list whose items or length cannot be read.
+    return undefined;
+  }
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'that cannot be read';
+  }
+}
+
+/** Whether `url`'s host is one `patterns` allows. */
+function hostAllowed(url, patterns) {
+  let host;
+  try {
+    host = new URL(url).hostname.replace(/\.$/, '');
+  } catch {
+    return false;
+  }
+  return patterns.some(({ under, name }) => (under ? host.endsWith(`.${name}`) : host === name));
+}
+
+function allowedHostsOf(options) {
+  try {
+    const list = isRecord(options) ? options.allowedHosts : undefined;
+    return list === undefined || list === null ? undefined : hostPatterns(list);
   } catch {
     return undefined;
   }
@@ -159,6 +213,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
   }
   const wanted = readList;
   const signal = abortSignalOf(options);
+  // A host application's policy: the token goes to no other host, whatever the connection says.
+  const allowedHosts = allowedHostsOf(options);
   return new Promise((resolve, reject) => {
     const live = new Map(); // effect id -> cancels it
     const timers = new Set(); // the ids in `live` that are timers
@@ -247,6 +303,9 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       for (const [id, request] of effects.fetch) {
         if (aborted) {
           call.failed(id, ABORTED, '');
+          again = true;
+        } else if (allowedHosts !== undefined && !hostAllowed(request.url, allowedHosts)) {
+          call.failed(id, NOT_ALLOWED, `baseUrl's host ${hostOf(request.url)} is not one options.allowedHosts allows (the token was not sent)`);
           again = true;
         } else {
           start(id, request);

@@ -287,6 +287,7 @@ impl HostCall {
             0 => TransportError::Network(message),
             2 => TransportError::TooLarge(message),
             3 => TransportError::Aborted,
+            4 => TransportError::NotAllowed(message),
             _ => TransportError::Contract(message),
         };
         self.fail_fetch(id, error);
@@ -707,6 +708,13 @@ fn decode_set_options(
     // The driver writes whether `signal` is an AbortSignal (it listens to it; the core never sees it).
     if matches!(value.get("signal"), Some(Value::Bool(false))) {
         return Err(invalid("options.signal must be an AbortSignal"));
+    }
+    // And whether `allowedHosts` is a list of host patterns (the driver checks each request's host).
+    if matches!(value.get("allowedHosts"), Some(Value::Bool(false))) {
+        return Err(invalid(
+            "options.allowedHosts must be an array of host names or IP addresses, each alone or \
+             after *. for the hosts under a domain, such as [\"*.sentinelone.net\"]",
+        ));
     }
     let timeout = number("timeoutMs")?.or(Some(default_timeout_ms as f64));
     CallOptions::new(timeout, number("maxAttempts")?)?.with_now(now)

@@ -104,6 +104,7 @@ pub fn transport_failure(error: TransportError) -> ConnectorError {
         TransportError::Contract(m) => ConnectorError::ShimContract(m),
         TransportError::TooLarge(m) => ConnectorError::ResponseTooLarge(m),
         TransportError::Aborted => ConnectorError::Aborted,
+        TransportError::NotAllowed(m) => ConnectorError::InvalidConnection(m),
     }
 }
 
@@ -215,6 +216,19 @@ mod tests {
             );
         }
         assert!(!redirect(404, "/login").contains("redirect"));
+    }
+
+    #[test]
+    fn a_host_the_host_application_does_not_allow_is_a_connection_error_never_retried() {
+        let error = transport_failure(TransportError::NotAllowed(
+            "baseUrl's host x is not one".into(),
+        ));
+        assert_eq!(error.code(), "INVALID_CONNECTION");
+        assert!(!error.retryable());
+        assert_eq!(
+            error.to_string(),
+            "invalid connection: baseUrl's host x is not one"
+        );
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub enum TransportError {
     TooLarge(String),
     /// The host aborted the call before a response was obtained.
     Aborted,
+    /// The host application's policy forbids the request's host (`options.allowedHosts`): not sent.
+    NotAllowed(String),
 }
 
 /// Sends one HTTP request and resolves with whatever response came back.

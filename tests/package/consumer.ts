@@ -22,7 +22,7 @@ export async function typed(): Promise<string | null> {
   const title: string = manifest().capabilities.getAgentBySerialNumber.title;
   outputSchema('getAgentBySerialNumber');
   try {
-    await getAgentBySerialNumber(connection, { serialNumber: 'C02' });
+    await getAgentBySerialNumber(connection, { serialNumber: 'C02' }, { allowedHosts: ['*.sentinelone.net'] });
   } catch (e) {
     const code: ConnectorError['code'] = (e as ConnectorError).code;
     return `${found}${count}${title}${code}`;
@@ -41,3 +41,5 @@ invoke('wipeAgent', { connection, input: { serialNumber: 'C02' } });
 export const wrong: string = (await getAgentBySerialNumber(connection, { serialNumber: 'C02' })).agentFound;
 // @ts-expect-error the shim must resolve with a status
 export const badShim: FetchShim = async () => ({ body: '' });
+// @ts-expect-error allowedHosts is a list of host patterns, not one
+getAgentBySerialNumber(connection, { serialNumber: 'C02' }, { allowedHosts: '*.sentinelone.net' });

@@ -274,3 +274,45 @@ test('a redirect is not followed: UPSTREAM_ERROR says where it points, and the t
     await other.close();
   }
 });
+
+test('options.allowedHosts: the token goes to no host the host application did not allow', async () => {
+  // A connection whose baseUrl was changed (its token hidden from whoever changed it) must not send
+  // the token to the new host: the host application lists the consoles it trusts.
+  const allowed = await lookup({ allowedHosts: ['*.sentinelone.net', ' 127.0.0.1. '] });
+  assert.equal(allowed.agentId, '1550901640146865256');
+  const byName = await connector.getAgentBySerialNumber({ ...connection, baseUrl: connection.baseUrl.replace('127.0.0.1', 'LocalHost') },
+    { serialNumber: 'C02XK1ABJG5J' }, { allowedHosts: ['localhost'] });
+  assert.equal(byName.agentFound, true);
+
+  const before = mock.requests.length;
+  const shimCalls = [];
+  const refusedMessage = `invalid connection: baseUrl's host ${new URL(mock.url).host} is not one options.allowedHosts allows (the token was not sent)`;
+  for (const options of [
+    { allowedHosts: ['*.sentinelone.net'] },
+    { allowedHosts: [] },
+    { allowedHosts: ['*.127.0.0.1', '127.0.0.10', '27.0.0.1'], maxAttempts: 3 },
+    { allowedHosts: ['usea1.sentinelone.net'], fetch: async (request) => { shimCalls.push(request.url); return { status: 200, body: '{"data":[]}' }; } },
+  ]) {
+    const error = await lookup(options).catch((e) => e);
+    assert.equal(error.code, 'INVALID_CONNECTION', JSON.stringify(options.allowedHosts));
+    assert.equal(error.message, refusedMessage);
+    assert.equal(error.retryable, false);
+  }
+  const health = await connector.testConnection(connection, {}, { allowedHosts: ['*.sentinelone.net'] });
+  assert.equal(health.ok, false);
+  assert.equal(health.error.code, 'INVALID_CONNECTION');
+  const sync = await connector.syncAgents(connection, {}, { allowedHosts: ['*.sentinelone.net'] }).catch((e) => e);
+  assert.equal(sync.code, 'INVALID_CONNECTION');
+  assert.equal(mock.requests.length, before, 'no request reached the console');
+  assert.deepEqual(shimCalls, [], 'nor the shim');
+
+  // A list that is not one of host patterns is the host application's mistake, refused before anything.
+  for (const allowedHosts of ['*.sentinelone.net', [5], ['https://usea1.sentinelone.net'], ['127.0.0.1:4010'], ['*'], ['*.*.sentinelone.net'], ['a..b'], ['']]) {
+    const error = await lookup({ allowedHosts }).catch((e) => e);
+    assert.equal(error.code, 'INVALID_INPUT', JSON.stringify(allowedHosts));
+    assert.match(error.message, /^invalid input: options\.allowedHosts must be an array of host names or IP addresses/);
+  }
+  assert.equal(mock.requests.length, before);
+  // Null, as absent, allows any host.
+  assert.equal((await lookup({ allowedHosts: null })).agentFound, true);
+});
