@@ -31,7 +31,11 @@ impl Transport for Canned {
     async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
         Ok(HttpResponse {
             status: self.status,
-            headers: vec![("retry-after".into(), self.retry_after.clone())],
+            // The first line is every header the core reads: Retry-After, and a redirect's Location.
+            headers: vec![
+                ("retry-after".into(), self.retry_after.clone()),
+                ("location".into(), self.retry_after.clone()),
+            ],
             body: self.body.clone(),
         })
     }
