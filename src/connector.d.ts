@@ -19,8 +19,11 @@ export interface ShimRequest {
   headers: Record<string, string>;
   /** Request body text, when there is one. */
   body?: string;
-  /** Always `"manual"`: follow no redirect (a fetch given this request as its init does not). */
-  redirect: "manual";
+  /**
+   * `"manual"` on every request the connector makes: follow no redirect (a fetch given this request as
+   * its init does not). Optional in the type only, so that a host's tests may build requests without it.
+   */
+  redirect?: "manual";
   /** Aborted when the connector stops waiting (deadline reached): pass it on to `fetch`. */
   signal?: AbortSignal;
 }

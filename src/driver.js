@@ -673,6 +673,9 @@ function answeredObjectUrl(response) {
 /** A fetch `Response` as a shim's answer `{ status, headers, body }`, its body read whole. */
 async function shimAnswer(response) {
   if (response.type === 'opaqueredirect') throw new Error(HIDDEN_REDIRECT);
+  // A host's fetch that followed a redirect (the platform fetch follows none): the answer is another
+  // resource's, and the request a shim should have passed on said not to.
+  if (response.redirected === true) return { [FOLLOWED_REDIRECT]: String(response.url) };
   // The bytes, not `text()`: decoding a page to a string only to encode it back into wasm memory
   // cost more than reading it there (~1-3 ms for a 4.5 MB page).
   let read;
@@ -686,6 +689,7 @@ async function shimAnswer(response) {
 }
 
 const NOT_A_RESPONSE = Symbol('not a Response');
+const FOLLOWED_REDIRECT = Symbol('the URL a followed redirect led to');
 // Bodies the platform fetch read: no host holds them, so they are kept for rawResponse uncopied.
 const OWNED = new WeakSet();
 
@@ -702,6 +706,11 @@ function readResponse(response, maxBodyBytes, wanted) {
   try {
     if (response[NOT_A_RESPONSE]) {
       return contract('the platform fetch resolved with something that is not a Response');
+    }
+    if (response[FOLLOWED_REDIRECT] !== undefined) {
+      return contract(
+        `its fetch followed a redirect, to ${response[FOLLOWED_REDIRECT]}: pass the request on as the init, fetch(request.url, request), or give it redirect: 'manual' (is baseUrl the console's root URL?)`,
+      );
     }
     status = response.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {

@@ -316,3 +316,18 @@ test('options.allowedHosts: the token goes to no host the host application did n
   // Null, as absent, allows any host.
   assert.equal((await lookup({ allowedHosts: null })).agentFound, true);
 });
+
+test("a host shim whose fetch followed a redirect is told so (SHIM_CONTRACT), not blamed on the token", async () => {
+  const other = await startMockConsole();
+  try {
+    const target = `${other.url}/web/api/v2.1/agents?serialNumber=C02XK1ABJG5J`;
+    // Its own init, without the request's redirect: 'manual'; the Response handed back as it is.
+    const following = (request) => fetch(request.url, { method: request.method, headers: request.headers });
+    const error = await expectCode([{ status: 301, location: target }], { fetch: following, maxAttempts: 3 }, 'SHIM_CONTRACT');
+    assert.equal(error.message, `the host fetch function broke its contract: its fetch followed a redirect, to ${target}: pass the request on as the init, fetch(request.url, request), or give it redirect: 'manual' (is baseUrl the console's root URL?)`);
+    assert.equal(other.requests.length, 1, 'followed once (by the host\'s fetch), not retried');
+    assert.equal(other.requests[0].authorization, 'absent', 'the platform dropped the token on the way');
+  } finally {
+    await other.close();
+  }
+});
