@@ -110,6 +110,7 @@ function hostPatterns(list) {
   }
 }
 
+/** `url`'s host (and port), for a message. */
 function hostOf(url) {
   try {
     return new URL(url).host;
@@ -129,6 +130,7 @@ function hostAllowed(url, patterns) {
   return patterns.some(({ under, name }) => (under ? host.endsWith(`.${name}`) : host === name));
 }
 
+/** The patterns of `options.allowedHosts`, or undefined when any host is allowed (or the core refuses the list). */
 function allowedHostsOf(options) {
   try {
     const list = isRecord(options) ? options.allowedHosts : undefined;
@@ -675,7 +677,15 @@ async function shimAnswer(response) {
   if (response.type === 'opaqueredirect') throw new Error(HIDDEN_REDIRECT);
   // A host's fetch that followed a redirect (the platform fetch follows none): the answer is another
   // resource's, and the request a shim should have passed on said not to.
-  if (response.redirected === true) return { [FOLLOWED_REDIRECT]: String(response.url) };
+  if (response.redirected === true) {
+    // Its body is not read: released, so that Node's fetch frees the connection now, not at collection.
+    try {
+      response.body?.cancel?.().catch(() => {});
+    } catch {
+      // A polyfill's body that cannot be cancelled is left to the collector.
+    }
+    return { [FOLLOWED_REDIRECT]: String(response.url) };
+  }
   // The bytes, not `text()`: decoding a page to a string only to encode it back into wasm memory
   // cost more than reading it there (~1-3 ms for a 4.5 MB page).
   let read;
