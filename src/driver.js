@@ -55,6 +55,7 @@ function optionsRead(value) {
   // `fetch` and `onProgress` are read apart, as functions; of `signal`, only whether it is an
   // AbortSignal (the driver listens to it; the core refuses anything else).
   const signal = value.signal;
+  const allowedHosts = value.allowedHosts;
   return {
     timeoutMs: value.timeoutMs,
     maxAttempts: value.maxAttempts,
@@ -62,7 +63,7 @@ function optionsRead(value) {
     maxSnapshotAgeMinutes: value.maxSnapshotAgeMinutes,
     signal: signal === undefined || signal === null ? undefined : isAbortSignal(signal),
     // Of `allowedHosts`, only whether it is a list of host patterns (the driver applies it).
-    allowedHosts: value.allowedHosts === undefined || value.allowedHosts === null ? undefined : hostPatterns(value.allowedHosts) !== undefined,
+    allowedHosts: allowedHosts === undefined || allowedHosts === null ? undefined : hostPatterns(allowedHosts) !== undefined,
   };
 }
 
@@ -130,13 +131,16 @@ function hostAllowed(url, patterns) {
   return patterns.some(({ under, name }) => (under ? host.endsWith(`.${name}`) : host === name));
 }
 
-/** The patterns of `options.allowedHosts`, or undefined when any host is allowed (or the core refuses the list). */
+/**
+ * The patterns of `options.allowedHosts`, or undefined when it allows any host. Fails closed: a list
+ * that reads differently now than when the core checked it (a getter) and is no list allows none.
+ */
 function allowedHostsOf(options) {
   try {
     const list = isRecord(options) ? options.allowedHosts : undefined;
-    return list === undefined || list === null ? undefined : hostPatterns(list);
+    return list === undefined || list === null ? undefined : (hostPatterns(list) ?? []);
   } catch {
-    return undefined;
+    return [];
   }
 }
 

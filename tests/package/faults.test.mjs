@@ -313,6 +313,11 @@ test('options.allowedHosts: the token goes to no host the host application did n
     assert.match(error.message, /^invalid input: options\.allowedHosts must be an array of host names or IP addresses/);
   }
   assert.equal(mock.requests.length, before);
+  // A getter whose list changes between reads fails closed: a list once checked, then none, allows no host.
+  let reads = 0;
+  const shifting = { get allowedHosts() { reads += 1; return reads === 1 ? ['127.0.0.1'] : 'anything'; } };
+  assert.equal((await lookup(shifting).catch((e) => e)).code, 'INVALID_CONNECTION');
+  assert.equal(mock.requests.length, before);
   // Null, as absent, allows any host.
   assert.equal((await lookup({ allowedHosts: null })).agentFound, true);
 });
