@@ -10,7 +10,7 @@ import os from 'node:os';
 import { initSync, getAgentBySerialNumber, evaluateDeviceTrust, syncAgents, checkSerial } from '../pkg/sentinelone_connector.js';
 import { createConsole, MOCK_API_TOKEN } from '../mock-console/console.mjs';
 import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
-import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust } from './reference.mjs';
+import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsGuardedGetAgentBySerialNumber } from './reference.mjs';
 
 const wasmPath = fileURLToPath(new URL('../pkg/sentinelone_connector_bg.wasm', import.meta.url));
 const wasmBytes = readFileSync(wasmPath);
@@ -84,7 +84,8 @@ function report(name, { a, b, ratio }, target) {
 // Sanity: both implementations agree before they are timed.
 const w = await getAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
 const j = await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
-if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound) throw new Error('the implementations disagree');
+const g = await jsGuardedGetAgentBySerialNumber(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) });
+if (w.agentId !== j.agentId || w.matchCount !== j.matchCount || !w.agentFound || g.agentId !== w.agentId) throw new Error('the implementations disagree');
 
 // No agent at all: what a call costs besides reading agents (arguments, validation, request, driver).
 const empty = JSON.stringify({ data: [], pagination: { totalItems: 0, nextCursor: null } });
@@ -106,6 +107,15 @@ report('warm lookup, 1 agent, 20,000 in a row (collections included)',
 report('warm lookup, 1 agent (~' + (larger.length / 1024).toFixed(1) + ' KB)',
   await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(larger) }),
     () => jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(larger) }), 2000), 'connector/JS ≤ 1.0');
+// Against a JS reference that gives the connector's guarantees too (validation, a deadline with its
+// AbortSignal, retries, statuses mapped to codes, the token kept out of rawResponse): how much of the
+// gap is the guarantees, and how much is the crossing into wasm.
+const guardedEmpty = await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }),
+  () => jsGuardedGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(empty) }), 2000);
+report('warm lookup, empty page, against the reference with the same guarantees', guardedEmpty, '—');
+report('warm lookup, 1 agent, against the reference with the same guarantees',
+  await compare(() => getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }),
+    () => jsGuardedGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) }), 2000), '—');
 report('warm lookup, 1 agent, then rawResponse read',
   await compare(async () => (await getAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse,
     async () => (await jsGetAgentBySerialNumber(connection, { serialNumber: 'C02XK1ABJG5J' }, { fetch: instant(single) })).rawResponse, 2000), '—');

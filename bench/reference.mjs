@@ -52,3 +52,108 @@ export async function jsEvaluateDeviceTrust(connection, input, options) {
   const verdict = lookup.agentFound && lookup.matchCount === 1 ? jsTrust(lookup.agent, now) : { trusted: false, reasons: [lookup.agentFound ? 'uniqueSerial' : 'agentFound'] };
   return { ...lookup, ...verdict, evaluatedAt: new Date(now).toISOString() };
 }
+
+// The same lookup with the guarantees the connector gives, as a careful host developer would add them
+// in JS: arguments validated, a deadline over the whole call (timer and AbortSignal), retries for
+// 429/5xx/network with backoff, statuses mapped to codes, the token kept out of rawResponse. Not the
+// connector's every rule (escaped spellings of the token, Latin-1 bodies, depth limits), so a floor for
+// what such guarantees cost in JS, not their equal.
+const PLACEHOLDERS = new Set(['to be filled by o.e.m.', 'to be filled by oem', 'default string', 'system serial number',
+  'chassis serial number', 'base board serial number', 'baseboard serial number', 'serial number', 'serialnumber',
+  'not specified', 'not applicable', 'not available', 'none', 'n/a', 'na', 'null', 'unknown', 'invalid', 'default', 'oem',
+  '0', '0123456789', '123456789', '1234567890', '12345678', '00000000', '31415926', 'xxxxxxxxxx']);
+const coded = (code, message, extra) => Object.assign(new Error(message), { name: 'SentinelOneConnectorError', code, ...extra });
+const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+export async function jsGuardedGetAgentBySerialNumber(connection, input, options = {}) {
+  if (connection === null || typeof connection !== 'object') throw coded('INVALID_CONNECTION', 'connection must be an object');
+  const { baseUrl, apiToken } = connection;
+  if (typeof baseUrl !== 'string' || typeof apiToken !== 'string') throw coded('INVALID_CONNECTION', 'baseUrl and apiToken are required strings');
+  let base;
+  try {
+    base = new URL(baseUrl.trim());
+  } catch {
+    throw coded('INVALID_CONNECTION', 'baseUrl must be an absolute URL');
+  }
+  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && isLoopback(base.hostname))) throw coded('INVALID_CONNECTION', 'baseUrl must use https://');
+  if (base.username || base.password || base.search || base.hash) throw coded('INVALID_CONNECTION', 'baseUrl has credentials, a query or a fragment');
+  const token = apiToken.trim();
+  if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token) || /["\\]/.test(token)) throw coded('INVALID_CONNECTION', 'apiToken is not a SentinelOne API token');
+  const serial = typeof input?.serialNumber === 'string' ? input.serialNumber.trim() : null;
+  if (serial === null || serial.length < 2 || serial.length > 128 || /[\x00-\x1f\x7f]/.test(serial) || PLACEHOLDERS.has(serial.toLowerCase())) {
+    throw coded('INVALID_INPUT', 'serialNumber is not a usable serial');
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxAttempts = options.maxAttempts ?? 3;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 300_000 || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+    throw coded('INVALID_INPUT', 'options out of range');
+  }
+  const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}/web/api/v2.1/agents?serialNumber__contains=${encodeURIComponent(serial)}&limit=1000`;
+  const controller = new AbortController();
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(coded('TIMEOUT', `the call did not finish within ${timeoutMs} ms`, { retryable: true }));
+    }, timeoutMs);
+  });
+  const pause = (ms) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), deadline]);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= maxAttempts;
+      let response;
+      try {
+        response = await Promise.race([
+          options.fetch({ method: 'GET', url, headers: { Authorization: `ApiToken ${token}`, Accept: 'application/json' }, signal: controller.signal }),
+          deadline,
+        ]);
+      } catch (error) {
+        if (error?.code === 'TIMEOUT') throw error;
+        if (!last) {
+          await pause(250 * 2 ** (attempt - 1));
+          continue;
+        }
+        throw coded('NETWORK', `no response: ${String(error?.message ?? error).split(token).join('[REDACTED]')}`, { retryable: true });
+      }
+      const { status } = response;
+      if (status === 429 || status >= 500) {
+        if (!last) {
+          await pause(250 * 2 ** (attempt - 1));
+          continue;
+        }
+        throw coded(status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_UNAVAILABLE', `HTTP ${status}`, { status, retryable: true });
+      }
+      if (status === 401) throw coded('UNAUTHORIZED', 'HTTP 401', { status });
+      if (status === 403) throw coded('FORBIDDEN', 'HTTP 403', { status });
+      if (status < 200 || status > 299) throw coded('UPSTREAM_ERROR', `HTTP ${status}`, { status });
+      const body = typeof response.body === 'string' ? response.body : new TextDecoder().decode(response.body);
+      let raw;
+      try {
+        raw = JSON.parse(body);
+      } catch {
+        throw coded('MALFORMED_RESPONSE', 'the body is not JSON', { status });
+      }
+      if (!Array.isArray(raw?.data)) throw coded('MALFORMED_RESPONSE', 'the body has no data list', { status });
+      const matches = raw.data.filter((a) => a !== null && typeof a === 'object' && a.serialNumber !== null && a.serialNumber !== undefined && String(a.serialNumber).trim() === serial);
+      matches.sort((a, b) => {
+        const rank = (x) => (bool(x.isDecommissioned) === false ? 0 : bool(x.isDecommissioned) === null ? 1 : 2);
+        return rank(a) - rank(b) || (time(b.lastActiveDate) ?? -Infinity) - (time(a.lastActiveDate) ?? -Infinity) || String(a.id).localeCompare(String(b.id));
+      });
+      const a = matches[0];
+      // The token stays out of rawResponse: a console echoing it gets it replaced.
+      const rawResponse = body.includes(token) ? JSON.parse(body.split(token).join('[REDACTED]')) : raw;
+      return {
+        statusCode: status,
+        agentFound: a !== undefined,
+        agentId: text(a?.id), computerName: text(a?.computerName), uuid: text(a?.uuid),
+        serialNumber: a ? String(a.serialNumber).trim() : null, osType: text(a?.osType), osName: text(a?.osName),
+        agentVersion: text(a?.agentVersion), isActive: a ? bool(a.isActive) : null, isDecommissioned: a ? bool(a.isDecommissioned) : null,
+        lastActiveDate: text(a?.lastActiveDate), siteId: text(a?.siteId), accountId: text(a?.accountId), groupId: text(a?.groupId),
+        networkStatus: text(a?.networkStatus), totalItems: count(raw.pagination?.totalItems) ?? raw.data.length,
+        matchCount: matches.length, rawResponse,
+      };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
