@@ -12,20 +12,25 @@ export async function jsGetAgentBySerialNumber(connection, { serialNumber }, { f
   if (response.status < 200 || response.status > 299) throw Object.assign(new Error(`HTTP ${response.status}`), { code: 'UPSTREAM_ERROR' });
   const raw = JSON.parse(response.body);
   const matches = raw.data.filter((a) => a.serialNumber !== null && a.serialNumber !== undefined && String(a.serialNumber).trim() === serial);
+  return lookupOutput(response.status, raw, matches, raw);
+}
+
+/** The output of a lookup from its exact matches: the preferred agent (live, then latest, then lowest id) mapped. */
+function lookupOutput(status, raw, matches, rawResponse) {
   matches.sort((a, b) => {
     const rank = (x) => (bool(x.isDecommissioned) === false ? 0 : bool(x.isDecommissioned) === null ? 1 : 2);
     return rank(a) - rank(b) || (time(b.lastActiveDate) ?? -Infinity) - (time(a.lastActiveDate) ?? -Infinity) || String(a.id).localeCompare(String(b.id));
   });
   const a = matches[0];
   return {
-    statusCode: response.status,
+    statusCode: status,
     agentFound: a !== undefined,
     agentId: text(a?.id), computerName: text(a?.computerName), uuid: text(a?.uuid),
     serialNumber: a ? String(a.serialNumber).trim() : null, osType: text(a?.osType), osName: text(a?.osName),
     agentVersion: text(a?.agentVersion), isActive: a ? bool(a.isActive) : null, isDecommissioned: a ? bool(a.isDecommissioned) : null,
     lastActiveDate: text(a?.lastActiveDate), siteId: text(a?.siteId), accountId: text(a?.accountId), groupId: text(a?.groupId),
     networkStatus: text(a?.networkStatus), totalItems: count(raw.pagination?.totalItems) ?? raw.data.length,
-    matchCount: matches.length, rawResponse: raw,
+    matchCount: matches.length, rawResponse,
     agent: a,
   };
 }
@@ -135,23 +140,9 @@ export async function jsGuardedGetAgentBySerialNumber(connection, input, options
       }
       if (!Array.isArray(raw?.data)) throw coded('MALFORMED_RESPONSE', 'the body has no data list', { status });
       const matches = raw.data.filter((a) => a !== null && typeof a === 'object' && a.serialNumber !== null && a.serialNumber !== undefined && String(a.serialNumber).trim() === serial);
-      matches.sort((a, b) => {
-        const rank = (x) => (bool(x.isDecommissioned) === false ? 0 : bool(x.isDecommissioned) === null ? 1 : 2);
-        return rank(a) - rank(b) || (time(b.lastActiveDate) ?? -Infinity) - (time(a.lastActiveDate) ?? -Infinity) || String(a.id).localeCompare(String(b.id));
-      });
-      const a = matches[0];
       // The token stays out of rawResponse: a console echoing it gets it replaced.
       const rawResponse = body.includes(token) ? JSON.parse(body.split(token).join('[REDACTED]')) : raw;
-      return {
-        statusCode: status,
-        agentFound: a !== undefined,
-        agentId: text(a?.id), computerName: text(a?.computerName), uuid: text(a?.uuid),
-        serialNumber: a ? String(a.serialNumber).trim() : null, osType: text(a?.osType), osName: text(a?.osName),
-        agentVersion: text(a?.agentVersion), isActive: a ? bool(a.isActive) : null, isDecommissioned: a ? bool(a.isDecommissioned) : null,
-        lastActiveDate: text(a?.lastActiveDate), siteId: text(a?.siteId), accountId: text(a?.accountId), groupId: text(a?.groupId),
-        networkStatus: text(a?.networkStatus), totalItems: count(raw.pagination?.totalItems) ?? raw.data.length,
-        matchCount: matches.length, rawResponse,
-      };
+      return lookupOutput(status, raw, matches, rawResponse);
     }
   } finally {
     clearTimeout(timer);
