@@ -634,9 +634,6 @@ async function platformFetch(request) {
   return isFetchResponse(response) ? shimAnswer(response) : { [NOT_A_RESPONSE]: true };
 }
 
-const HIDDEN_REDIRECT =
-  "the console answered with a redirect, which a browser does not show: is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?";
-
 /**
  * Whether `value` is a fetch `Response`: by its tag, as `headerList` recognises a Headers (a
  * polyfilled fetch's Response is not an instance of the global one, which is not touched).
@@ -678,7 +675,10 @@ function answeredObjectUrl(response) {
 
 /** A fetch `Response` as a shim's answer `{ status, headers, body }`, its body read whole. */
 async function shimAnswer(response) {
-  if (response.type === 'opaqueredirect') throw new Error(HIDDEN_REDIRECT);
+  // A browser's answer to `redirect: 'manual'`: neither its status nor its target can be read. Handed
+  // on with status 0, as fetch has it, the core reports the redirect it is (not retried), not a
+  // network failure.
+  if (response.type === 'opaqueredirect') return { [OPAQUE_REDIRECT]: true };
   // A host's fetch that followed a redirect (the platform fetch follows none): the answer is another
   // resource's, and the request a shim should have passed on said not to.
   if (response.redirected === true) {
@@ -704,6 +704,7 @@ async function shimAnswer(response) {
 
 const NOT_A_RESPONSE = Symbol('not a Response');
 const FOLLOWED_REDIRECT = Symbol('the URL a followed redirect led to');
+const OPAQUE_REDIRECT = Symbol('a redirect the browser hides');
 // Bodies the platform fetch read: no host holds them, so they are kept for rawResponse uncopied.
 const OWNED = new WeakSet();
 
@@ -721,6 +722,7 @@ function readResponse(response, maxBodyBytes, wanted) {
     if (response[NOT_A_RESPONSE]) {
       return contract('the platform fetch resolved with something that is not a Response');
     }
+    if (response[OPAQUE_REDIRECT]) return { status: 0, headers: [], body: '', owned: true };
     if (response[FOLLOWED_REDIRECT] !== undefined) {
       return contract(
         `its fetch followed a redirect, to ${response[FOLLOWED_REDIRECT]}: pass the request on as the init, fetch(request.url, request), or give it redirect: 'manual' (is baseUrl the console's root URL?)`,

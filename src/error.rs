@@ -49,8 +49,8 @@ pub enum ConnectorError {
     /// The console answered with a redirect (code `UPSTREAM_ERROR`): the agents API never redirects,
     /// so the base URL is not a console's root.
     Redirect {
-        /// The HTTP status (3xx).
-        status: u16,
+        /// The HTTP status (3xx); `None` when a browser hid the redirect (an opaque redirect).
+        status: Option<u16>,
         /// Where it pointed (its `Location`), when that is printable ASCII of a sane length.
         location: Option<String>,
     },
@@ -190,10 +190,10 @@ impl ConnectorError {
             Self::Unauthorized(_) => Some(401),
             Self::Forbidden(_) => Some(403),
             Self::RateLimited { .. } => Some(429),
-            Self::UpstreamUnavailable { status, .. }
-            | Self::UpstreamError { status, .. }
-            | Self::Redirect { status, .. } => Some(*status),
-            Self::MalformedResponse { status, .. } => *status,
+            Self::UpstreamUnavailable { status, .. } | Self::UpstreamError { status, .. } => {
+                Some(*status)
+            }
+            Self::Redirect { status, .. } | Self::MalformedResponse { status, .. } => *status,
             _ => None,
         }
     }
@@ -311,8 +311,13 @@ impl fmt::Display for ConnectorError {
             Self::UpstreamError { status, upstream } => {
                 with_title(f, &unexpected_status(*status, None), upstream)
             }
-            Self::Redirect { status, location } => {
-                f.write_str(&unexpected_status(*status, location.as_deref()))
+            Self::Redirect {
+                status: Some(status),
+                location,
+            } => f.write_str(&unexpected_status(*status, location.as_deref())),
+            Self::Redirect { status: None, .. } => {
+                f.write_str("the SentinelOne console answered with a redirect, which a browser does not show")?;
+                f.write_str(BASE_URL_HINT)
             }
             Self::Timeout { timeout_ms } => {
                 write!(f, "the call did not finish within {timeout_ms} ms")
@@ -339,6 +344,10 @@ impl std::error::Error for ConnectorError {}
 /// The message of an unexpected status: where a redirect pointed, and what a 404 or a redirect from
 /// the agents API nearly always means, a base URL that is not a console's root (a login portal, a
 /// path pasted after the host).
+/// What a 404 or a redirect suggests: the base URL is not the console's root.
+const BASE_URL_HINT: &str =
+    ": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?";
+
 fn unexpected_status(status: u16, location: Option<&str>) -> String {
     let mut head = format!(
         "the SentinelOne console answered with unexpected HTTP {}",
@@ -350,9 +359,7 @@ fn unexpected_status(status: u16, location: Option<&str>) -> String {
         head.push(')');
     }
     if status == 404 || (300..400).contains(&status) {
-        head.push_str(
-            ": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?",
-        );
+        head.push_str(BASE_URL_HINT);
     }
     head
 }
@@ -415,7 +422,7 @@ mod tests {
         assert!(!printed.contains(secret), "{printed}");
         assert!(printed.contains("[REDACTED]"));
         let e = ConnectorError::Redirect {
-            status: 302,
+            status: Some(302),
             location: Some(format!("/login?token={secret}")),
         }
         .redacted(secret);

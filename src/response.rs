@@ -77,8 +77,9 @@ fn status_error(response: &HttpResponse, now_ms: f64) -> ConnectorError {
             upstream,
         },
         500..=599 => ConnectorError::UpstreamUnavailable { status, upstream },
-        300..=399 => ConnectorError::Redirect {
-            status,
+        // Status 0 is a redirect the platform hides (a browser's opaque one), as fetch reports it.
+        0 | 300..=399 => ConnectorError::Redirect {
+            status: (status != 0).then_some(status),
             location: redirect_location(response),
         },
         _ => ConnectorError::UpstreamError { status, upstream },
@@ -231,6 +232,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_redirect_a_browser_hides_is_still_a_redirect_never_retried() {
+        let error = check(&response(0, ""), 0.0).unwrap_err();
+        assert_eq!(error.code(), "UPSTREAM_ERROR");
+        assert!(!error.retryable());
+        assert_eq!(error.status(), None);
+        assert_eq!(
+            error.to_string(),
+            "the SentinelOne console answered with a redirect, which a browser does not show: is \
+             baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?"
+        );
+    }
     #[test]
     fn retry_after_seconds_are_read() {
         let mut r = response(429, "");

@@ -41,7 +41,7 @@ impl std::fmt::Debug for HttpRequest {
 /// A response as the transport received it, whatever its status (a 401 is a response, not a failure).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct HttpResponse {
-    /// The HTTP status code.
+    /// The HTTP status code; 0 for a redirect the platform hides (a browser's opaque redirect).
     pub status: u16,
     /// Response headers, names lower-cased.
     pub headers: Vec<(String, String)>,
