@@ -153,6 +153,18 @@ test('a fleet sync shows its progress and a snapshot a serial can be checked aga
   assert.equal(await page.locator('#check-card h3').textContent(), 'Trusted');
 });
 
+test('a redirect is logged and reported, not followed with the token (the shim passes the request on)', async () => {
+  await page.getByLabel('Mock console on this server').check();
+  // The page itself: followed, it would be read as an HTML page with status 200.
+  server.injectFaults([{ status: 302, location: '/www/' }]);
+  const before = server.requests.length;
+  assert.equal(await runCapability('getAgentBySerialNumber', 'C02XK1ABJG5J'), 1, 'one request, not retried');
+  assert.equal(await card().getAttribute('data-error-code'), 'UPSTREAM_ERROR');
+  assert.match(await card().textContent(), /a redirect, which a browser does not show: is baseUrl the console's root URL/);
+  assert.equal(await page.locator('#request-log tbody tr').first().locator('td').nth(2).textContent(), 'redirect');
+  assert.deepEqual(server.requests.slice(before).map((r) => r.url.split('?')[0]), ['/web/api/v2.1/agents'], '/www/ never asked');
+});
+
 test('Stop ends a running call with ABORTED, and the next run works', async () => {
   await page.getByLabel('Mock console on this server').check();
   server.injectFaults([{ delayMs: 5000 }]);
