@@ -810,7 +810,7 @@ function describeRejection(value, origin = 'the fetch shim rejected with') {
   let text;
   try {
     if (value instanceof Error) {
-      text = String(value.message);
+      text = String(value.message) + causesOf(value);
     } else if (typeof value === 'string') {
       text = value;
     } else if (value === undefined) {
@@ -823,4 +823,31 @@ function describeRejection(value, origin = 'the fetch shim rejected with') {
     text = `${origin} a value that cannot be read`;
   }
   return Array.from(text).slice(0, 500).join('');
+}
+
+/**
+ * What an error's `cause` chain adds to its message: Node's fetch rejects with "fetch failed" alone, and
+ * its cause says why ("connect ECONNREFUSED 10.0.0.5:443", "getaddrinfo ENOTFOUND host", a TLS
+ * certificate error and its code). Text only: a cause object itself is never kept (a host's HTTP
+ * client may put the request, with its Authorization header, in its errors).
+ */
+function causesOf(error) {
+  let text = '';
+  try {
+    let cause = error.cause;
+    for (let depth = 0; depth < 3 && cause !== null && typeof cause === 'object'; depth++) {
+      let said = typeof cause.message === 'string' ? cause.message : '';
+      // Node's AggregateError (every address of a host refused) has no message; its errors do.
+      if (said === '' && Array.isArray(cause.errors) && typeof cause.errors[0]?.message === 'string') {
+        said = cause.errors[0].message;
+      }
+      const code = typeof cause.code === 'string' ? cause.code : '';
+      if (code !== '' && !said.includes(code)) said = said === '' ? code : `${said} (${code})`;
+      if (said !== '') text += `: ${said}`;
+      cause = cause.cause;
+    }
+  } catch {
+    // A cause whose getters throw adds nothing.
+  }
+  return text;
 }

@@ -336,3 +336,43 @@ test("a host shim whose fetch followed a redirect is told so (SHIM_CONTRACT), no
     await other.close();
   }
 });
+
+test("a network failure says why, from the fetch error's cause (Node's says only 'fetch failed')", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { createServer } = await import('node:https');
+  const fail = async (baseUrl, options = {}) => {
+    const error = await connector.getAgentBySerialNumber({ baseUrl, apiToken: MOCK_API_TOKEN }, { serialNumber: 'C02XK1ABJG5J' }, { maxAttempts: 1, ...options }).catch((e) => e);
+    assert.equal(error.code, 'NETWORK', error.message);
+    assert.equal(Object.hasOwn(error, 'cause'), false, 'the cause is told, not kept: a client may hold the request in it');
+    return error.message;
+  };
+  // A console that is not there (the platform fetch).
+  const dead = await startMockConsole();
+  await dead.close();
+  assert.match(await fail(dead.url), /^no response from the SentinelOne console: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  // A console behind a certificate Node does not trust (a TLS-inspecting proxy's, a self-signed one).
+  const tls = `${process.env.REPO}/tests/fixtures/tls/localhost-self-signed`;
+  const server = createServer({ key: readFileSync(`${tls}.key.pem`), cert: readFileSync(`${tls}.cert.pem`) }, (req, res) => res.end('{}'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const message = await fail(`https://localhost:${server.address().port}`);
+    assert.equal(message, 'no response from the SentinelOne console: fetch failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
+  } finally {
+    server.close();
+  }
+  // A host shim's rejection: undici's shapes (every address refused is an AggregateError with no
+  // message), a chain of causes, and causes that cannot be read.
+  const refusedAll = Object.assign(new AggregateError([new Error('connect ECONNREFUSED ::1:443'), new Error('connect ECONNREFUSED 127.0.0.1:443')], ''), { code: 'ECONNREFUSED' });
+  const rejecting = (reason) => ({ fetch: async () => { throw reason; } });
+  assert.equal(await fail(connection.baseUrl, rejecting(new TypeError('fetch failed', { cause: refusedAll }))),
+    'no response from the SentinelOne console: fetch failed: connect ECONNREFUSED ::1:443');
+  const chain = new Error('request to the console failed', { cause: new Error('socket hang up', { cause: Object.assign(new Error(''), { code: 'ECONNRESET' }) }) });
+  assert.equal(await fail(connection.baseUrl, rejecting(chain)),
+    'no response from the SentinelOne console: request to the console failed: socket hang up: ECONNRESET');
+  const hostile = new Error('fetch failed', { cause: new Proxy({}, { get() { throw new Error('no'); } }) });
+  assert.equal(await fail(connection.baseUrl, rejecting(hostile)), 'no response from the SentinelOne console: fetch failed');
+  // The token is redacted wherever a cause spells it.
+  const echo = new TypeError('fetch failed', { cause: new Error(`Headers.append: "ApiToken ${MOCK_API_TOKEN}" is an invalid header value`) });
+  const echoed = await fail(connection.baseUrl, rejecting(echo));
+  assert.ok(!echoed.includes(MOCK_API_TOKEN) && echoed.includes('[REDACTED]'), echoed);
+});
