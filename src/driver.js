@@ -373,7 +373,7 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
           // The host's bug, not the network's: no retry would help.
           call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
         } else {
-          call.failed(id, NETWORK, describeRejection(reason));
+          call.failed(id, NETWORK, describeRejection(reason) + corsHint(reason, request.url));
         }
         step();
       };
@@ -823,6 +823,20 @@ function describeRejection(value, origin = 'the fetch shim rejected with') {
     text = `${origin} a value that cannot be read`;
   }
   return Array.from(text).slice(0, 500).join('');
+}
+
+/**
+ * A page's fetch says only "Failed to fetch" (a TypeError) for a request the console's CORS refused,
+ * the most likely failure of a page that asks a console on another origin: said, with what to do.
+ */
+function corsHint(reason, url) {
+  try {
+    const page = globalThis.location?.origin;
+    if (!(reason instanceof TypeError) || typeof page !== 'string' || page === 'null' || new URL(url).origin === page) return '';
+    return ` (a page reaches a console on another origin only if the console allows this page's origin, ${page}, by CORS; if it does not, send the requests through your own server with options.fetch)`;
+  } catch {
+    return '';
+  }
 }
 
 /**

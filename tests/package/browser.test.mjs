@@ -73,6 +73,32 @@ test("a redirect is not followed in a page either: the browser hides where it po
   assert.deepEqual(mock.requests.slice(before).map((r) => r.url.split('?')[0]), Array(2).fill('/web/api/v2.1/agents'), 'one attempt each, and /login never asked');
 });
 
+test('a console on another origin that CORS refuses: NETWORK, and the message says what to do', async () => {
+  const { createServer } = await import('node:http');
+  // A console with no CORS headers: the browser refuses the preflight its Authorization header needs.
+  let asked = 0;
+  const plain = createServer((req, res) => { asked += 1; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"data":[]}'); });
+  await new Promise((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  try {
+    const other = `http://localhost:${plain.address().port}`;
+    const [platform, sameOrigin] = await page.evaluate(async ([token, other]) => {
+      const c = await import('/pkg/index.js');
+      const input = { serialNumber: 'C02XK1ABJG5J' };
+      const crossOrigin = await c.getAgentBySerialNumber({ baseUrl: other, apiToken: token }, input, { maxAttempts: 1 }).catch((e) => e);
+      // The same TypeError on the page's own origin says nothing of CORS.
+      const failing = { maxAttempts: 1, fetch: async () => { throw new TypeError('Failed to fetch'); } };
+      const own = await c.getAgentBySerialNumber({ baseUrl: location.origin, apiToken: token }, input, failing).catch((e) => e);
+      return [crossOrigin, own].map((e) => ({ code: e.code, message: e.message }));
+    }, [MOCK_API_TOKEN, other]);
+    assert.equal(platform.code, 'NETWORK');
+    assert.equal(platform.message, `no response from the SentinelOne console: Failed to fetch (a page reaches a console on another origin only if the console allows this page's origin, ${mock.url}, by CORS; if it does not, send the requests through your own server with options.fetch)`);
+    assert.deepEqual(sameOrigin, { code: 'NETWORK', message: 'no response from the SentinelOne console: Failed to fetch' });
+    assert.ok(asked <= 1, 'at most the preflight reached it');
+  } finally {
+    plain.close();
+  }
+});
+
 test('the ./web entry with one explicit init() and a host shim', async () => {
   const result = await page.evaluate(async () => {
     const web = await import('/pkg/sentinelone_connector.js');
