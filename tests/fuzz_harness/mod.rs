@@ -85,7 +85,9 @@ pub fn agents_response(data: &[u8]) {
         return;
     };
     // 0: a redirect the platform hides (a browser's opaque one).
-    const STATUSES: [u16; 13] = [200, 200, 200, 200, 201, 401, 403, 429, 500, 503, 404, 302, 0];
+    const STATUSES: [u16; 13] = [
+        200, 200, 200, 200, 201, 401, 403, 429, 500, 503, 404, 302, 0,
+    ];
     let status = STATUSES[usize::from(selector) % STATUSES.len()];
     let text = String::from_utf8_lossy(rest);
     let (retry_after, body) = text.split_once('\n').unwrap_or(("", &text));
