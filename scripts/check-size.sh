@@ -97,9 +97,10 @@ cd "$(dirname "$0")/.."
 # options.allowedHosts: the driver checks each request's host; the core refuses a list that is not
 # one of host patterns and reports a refused host as INVALID_CONNECTION (a Rust check at connection
 # validation was +1.7 KB: opt-level "z" string handling).
-# Sixteenth session (2026-12-07): +0.15 KB raw / +0.07 KB gzipped so that a redirect a browser hides
+# Sixteenth session (2026-12-07): +0.18 KB raw / +0.08 KB gzipped so that a redirect a browser hides
 # (an opaque one, status 0 as fetch reports it) is that UPSTREAM_ERROR too, not a NETWORK error retried
 # up to maxAttempts (a new TransportError for it was +0.38 KB: the retry loop's arm).
+# (The error schema says so: its status is null when there is none to read.)
 MAX_RAW=215850
 MAX_GZIP=91500
 # Bytes of function bodies V8 compiles (lazily) for import + one realistic lookup: the connector's own

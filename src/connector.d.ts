@@ -272,7 +272,7 @@ export interface ConnectorError extends Error {
   code: ConnectorErrorCode;
   /** Whether the same call may succeed if tried again later. */
   retryable: boolean;
-  /** Upstream HTTP status, or null when no response caused the error. */
+  /** Upstream HTTP status, or null when there is none to read (no response, or a redirect a browser hid). */
   status: number | null;
   retryAfterMs: number | null;
   /** SentinelOne's error code from the body (e.g. 4010010), when it had one. */
