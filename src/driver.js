@@ -369,7 +369,10 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
       };
       const failed = (reason) => {
         if (!live.delete(id)) return;
-        if (send !== platformFetch && tookRequestForUrl(reason)) {
+        if (reason === NO_PLATFORM_FETCH) {
+          // Nothing was sent, and nothing another attempt could mend.
+          call.failed(id, CONTRACT, 'this platform has no fetch function (a Node before 18, or its fetch turned off): pass one as options.fetch');
+        } else if (send !== platformFetch && tookRequestForUrl(reason)) {
           // The host's bug, not the network's: no retry would help.
           call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
         } else {
@@ -629,6 +632,7 @@ function malformedRawResponse() {
  * with where it points; a browser shows only that there was one.
  */
 async function platformFetch(request) {
+  if (typeof globalThis.fetch !== 'function') throw NO_PLATFORM_FETCH;
   const { url, method, headers, body, signal, redirect } = request;
   const response = await globalThis.fetch(url, { method, headers, body, signal, redirect });
   return isFetchResponse(response) ? shimAnswer(response) : { [NOT_A_RESPONSE]: true };
@@ -703,6 +707,7 @@ async function shimAnswer(response) {
 }
 
 const NOT_A_RESPONSE = Symbol('not a Response');
+const NO_PLATFORM_FETCH = Symbol('no platform fetch');
 const FOLLOWED_REDIRECT = Symbol('the URL a followed redirect led to');
 const OPAQUE_REDIRECT = Symbol('a redirect the browser hides');
 // Bodies the platform fetch read: no host holds them, so they are kept for rawResponse uncopied.

@@ -376,3 +376,20 @@ test("a network failure says why, from the fetch error's cause (Node's says only
   const echoed = await fail(connection.baseUrl, rejecting(echo));
   assert.ok(!echoed.includes(MOCK_API_TOKEN) && echoed.includes('[REDACTED]'), echoed);
 });
+
+test('a platform with no fetch and no options.fetch: SHIM_CONTRACT at once, saying to pass one', async () => {
+  const platform = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  const before = mock.requests.length;
+  delete globalThis.fetch;
+  let error;
+  try {
+    error = await lookup({ maxAttempts: 3 }).catch((e) => e);
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', platform);
+  }
+  assert.equal(error.code, 'SHIM_CONTRACT');
+  assert.equal(error.retryable, false);
+  assert.equal(error.message, 'the host fetch function broke its contract: this platform has no fetch function (a Node before 18, or its fetch turned off): pass one as options.fetch');
+  assert.equal(mock.requests.length, before);
+  assert.equal((await lookup()).agentFound, true, 'the platform fetch again once there is one');
+});
