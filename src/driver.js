@@ -8,6 +8,7 @@ const CONTRACT = 1;
 const TOO_LARGE = 2;
 const ABORTED = 3;
 const NOT_ALLOWED = 4;
+const NETWORK_FINAL = 5;
 // setTimeout treats longer delays as 0.
 const MAX_DELAY_MS = 2147483647;
 
@@ -376,7 +377,8 @@ export function drive(call, fetch, onProgress, maxBodyBytes, keepBodies, memory,
           // The host's bug, not the network's: no retry would help.
           call.failed(id, CONTRACT, FETCH_GIVEN_REQUEST);
         } else {
-          call.failed(id, NETWORK, describeRejection(reason) + corsHint(reason, request.url));
+          const kind = tlsRefused(reason) ? NETWORK_FINAL : NETWORK;
+          call.failed(id, kind, describeRejection(reason) + corsHint(reason, request.url));
         }
         step();
       };
@@ -843,6 +845,26 @@ function corsHint(reason, url) {
     return '';
   }
 }
+
+/**
+ * Whether a rejection's causes hold a TLS failure that another attempt cannot mend: a certificate
+ * the platform does not trust, expired, or not for the console's name, or a console that speaks no
+ * TLS on its port (Node's codes; a page's fetch says none).
+ */
+function tlsRefused(reason) {
+  try {
+    let cause = reason;
+    for (let depth = 0; depth < 4 && cause !== null && typeof cause === 'object'; depth++) {
+      if (typeof cause.code === 'string' && TLS_FINAL.test(cause.code)) return true;
+      cause = cause.cause;
+    }
+  } catch {
+    // A cause that cannot be read is a network failure like any other.
+  }
+  return false;
+}
+
+const TLS_FINAL = /CERT|^UNABLE_TO_(GET|VERIFY)_|^ERR_SSL_WRONG_VERSION_NUMBER$|^HOSTNAME_MISMATCH$/;
 
 /**
  * What an error's `cause` chain adds to its message: Node's fetch rejects with "fetch failed" alone, and

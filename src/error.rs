@@ -61,6 +61,9 @@ pub enum ConnectorError {
     },
     /// No response was obtained: the host fetch rejected or threw.
     Network(String),
+    /// No response was obtained, for a reason another attempt cannot mend (code `NETWORK`, not
+    /// retryable): the console's TLS certificate is not trusted or not for its name, or it speaks no TLS.
+    NetworkFinal(String),
     /// The host fetch resolved with something that is not a response object.
     ShimContract(String),
     /// The console answered 2xx with a body that is not the documented JSON.
@@ -125,6 +128,7 @@ impl ConnectorError {
                 | Self::Redirect { .. }
                 | Self::Timeout { .. }
                 | Self::Network(_)
+                | Self::NetworkFinal(_)
                 | Self::ShimContract(_)
                 | Self::MalformedResponse { .. }
                 | Self::ResponseTooLarge(_)
@@ -146,7 +150,7 @@ impl ConnectorError {
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
             Self::UpstreamError { .. } | Self::Redirect { .. } => "UPSTREAM_ERROR",
             Self::Timeout { .. } => "TIMEOUT",
-            Self::Network(_) => "NETWORK",
+            Self::Network(_) | Self::NetworkFinal(_) => "NETWORK",
             Self::ShimContract(_) => "SHIM_CONTRACT",
             Self::MalformedResponse { .. } => "MALFORMED_RESPONSE",
             Self::ResponseTooLarge(_) => "RESPONSE_TOO_LARGE",
@@ -252,6 +256,7 @@ impl ConnectorError {
                 location: location.map(|l| r(l, secret)),
             },
             Self::Network(m) => Self::Network(r(m, secret)),
+            Self::NetworkFinal(m) => Self::NetworkFinal(r(m, secret)),
             Self::ShimContract(m) => Self::ShimContract(r(m, secret)),
             Self::MalformedResponse { status, message } => Self::MalformedResponse {
                 status,
@@ -322,7 +327,9 @@ impl fmt::Display for ConnectorError {
             Self::Timeout { timeout_ms } => {
                 write!(f, "the call did not finish within {timeout_ms} ms")
             }
-            Self::Network(m) => write!(f, "no response from the SentinelOne console: {m}"),
+            Self::Network(m) | Self::NetworkFinal(m) => {
+                write!(f, "no response from the SentinelOne console: {m}")
+            }
             Self::ShimContract(m) => write!(f, "the host fetch function broke its contract: {m}"),
             Self::MalformedResponse { message, .. } => {
                 write!(f, "the SentinelOne console sent a malformed response: {message}")

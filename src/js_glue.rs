@@ -279,7 +279,8 @@ impl HostCall {
         true
     }
 
-    /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken shim contract, 2 too large.
+    /// Reports that fetch `id` got no response: `kind` 0 network, 1 broken shim contract, 2 too large,
+    /// 3 aborted, 4 a host the options do not allow, 5 network that no retry can mend.
     pub fn failed(&mut self, id: u32, kind: u8, message: String) {
         // A body the driver gave up on (too large) does not keep its buffer until the call ends.
         self.incoming = Vec::new();
@@ -288,6 +289,7 @@ impl HostCall {
             2 => TransportError::TooLarge(message),
             3 => TransportError::Aborted,
             4 => TransportError::NotAllowed(message),
+            5 => TransportError::NetworkFinal(message),
             _ => TransportError::Contract(message),
         };
         self.fail_fetch(id, error);

@@ -102,6 +102,7 @@ const MAX_LOCATION_BYTES: usize = 512;
 pub fn transport_failure(error: TransportError) -> ConnectorError {
     match error {
         TransportError::Network(m) => ConnectorError::Network(m),
+        TransportError::NetworkFinal(m) => ConnectorError::NetworkFinal(m),
         TransportError::Contract(m) => ConnectorError::ShimContract(m),
         TransportError::TooLarge(m) => ConnectorError::ResponseTooLarge(m),
         TransportError::Aborted => ConnectorError::Aborted,
@@ -230,6 +231,19 @@ mod tests {
             error.to_string(),
             "invalid connection: baseUrl's host x is not one"
         );
+    }
+
+    #[test]
+    fn a_network_failure_no_retry_can_mend_is_network_but_final() {
+        let message = "fetch failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)";
+        let error = transport_failure(TransportError::NetworkFinal(message.into()));
+        assert_eq!(error.code(), "NETWORK");
+        assert!(!error.retryable());
+        assert_eq!(
+            error.to_string(),
+            format!("no response from the SentinelOne console: {message}")
+        );
+        assert!(transport_failure(TransportError::Network(message.into())).retryable());
     }
 
     #[test]

@@ -64,6 +64,8 @@ impl HttpResponse {
 pub enum TransportError {
     /// The request could not be completed (DNS, TLS, connection reset, the shim rejected).
     Network(String),
+    /// As `Network`, for a reason another attempt cannot mend (an untrusted TLS certificate).
+    NetworkFinal(String),
     /// The transport produced something that is not a response.
     Contract(String),
     /// The response body is larger than the connector accepts; it was not read.

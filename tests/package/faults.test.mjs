@@ -340,23 +340,31 @@ test("a host shim whose fetch followed a redirect is told so (SHIM_CONTRACT), no
 test("a network failure says why, from the fetch error's cause (Node's says only 'fetch failed')", async () => {
   const { readFileSync } = await import('node:fs');
   const { createServer } = await import('node:https');
+  let retryable;
   const fail = async (baseUrl, options = {}) => {
     const error = await connector.getAgentBySerialNumber({ baseUrl, apiToken: MOCK_API_TOKEN }, { serialNumber: 'C02XK1ABJG5J' }, { maxAttempts: 1, ...options }).catch((e) => e);
     assert.equal(error.code, 'NETWORK', error.message);
     assert.equal(Object.hasOwn(error, 'cause'), false, 'the cause is told, not kept: a client may hold the request in it');
+    retryable = error.retryable;
     return error.message;
   };
   // A console that is not there (the platform fetch).
   const dead = await startMockConsole();
   await dead.close();
   assert.match(await fail(dead.url), /^no response from the SentinelOne console: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
-  // A console behind a certificate Node does not trust (a TLS-inspecting proxy's, a self-signed one).
+  assert.equal(retryable, true);
+  // A console behind a certificate Node does not trust (a TLS-inspecting proxy's, a self-signed one):
+  // no attempt after the first could mend it, and a flow is told not to retry.
   const tls = `${process.env.REPO}/tests/fixtures/tls/localhost-self-signed`;
   const server = createServer({ key: readFileSync(`${tls}.key.pem`), cert: readFileSync(`${tls}.cert.pem`) }, (req, res) => res.end('{}'));
+  let handshakes = 0;
+  server.on('connection', () => { handshakes += 1; });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const message = await fail(`https://localhost:${server.address().port}`);
+    const message = await fail(`https://localhost:${server.address().port}`, { maxAttempts: 3 });
     assert.equal(message, 'no response from the SentinelOne console: fetch failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
+    assert.equal(retryable, false);
+    assert.equal(handshakes, 1, 'one attempt of three');
   } finally {
     server.close();
   }
