@@ -838,7 +838,8 @@ function describeRejection(value, origin = 'the fetch shim rejected with') {
  */
 function corsHint(reason, url) {
   try {
-    const page = globalThis.location?.origin;
+    // Deno, which has no CORS to enforce, has a location too when run with --location.
+    const page = globalThis.Deno === undefined ? globalThis.location?.origin : undefined;
     if (!(reason instanceof TypeError) || typeof page !== 'string' || page === 'null' || new URL(url).origin === page) return '';
     return ` (a page reaches a console on another origin only if the console allows this page's origin, ${page}, by CORS; if it does not, send the requests through your own server with options.fetch)`;
   } catch {

@@ -401,3 +401,22 @@ test('a platform with no fetch and no options.fetch: SHIM_CONTRACT at once, sayi
   assert.equal(mock.requests.length, before);
   assert.equal((await lookup()).agentFound, true, 'the platform fetch again once there is one');
 });
+
+test("the CORS hint is for pages only: another origin than the page's, and not in Deno (no CORS there)", async () => {
+  const failing = { maxAttempts: 1, fetch: async () => { throw new TypeError('Failed to fetch'); } };
+  const message = async () => (await lookup(failing).catch((e) => e)).message;
+  const plain = 'no response from the SentinelOne console: Failed to fetch';
+  assert.equal(await message(), plain, 'Node: no page');
+  try {
+    globalThis.location = { origin: 'https://idp.example' };
+    assert.match(await message(), /^no response from the SentinelOne console: Failed to fetch \(a page reaches a console on another origin only if the console allows this page's origin, https:\/\/idp\.example, by CORS;/);
+    globalThis.location = { origin: new URL(connection.baseUrl).origin };
+    assert.equal(await message(), plain, 'the same origin');
+    globalThis.location = { origin: 'https://idp.example' };
+    globalThis.Deno = {};
+    assert.equal(await message(), plain, 'Deno run with --location');
+  } finally {
+    delete globalThis.location;
+    delete globalThis.Deno;
+  }
+});
