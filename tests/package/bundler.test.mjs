@@ -1,12 +1,14 @@
-// A web app that bundles the package with Vite, as a host's React or Vue app would: its production
-// build (the .wasm emitted as an asset, the glue's top-level await kept) and its dev server (which
-// pre-bundles dependencies, the usual way a wasm package's URL breaks), each loaded in headless Chromium.
+// A web app that bundles the package, as a host's React or Vue app would: Vite's production build (the
+// .wasm emitted as an asset, the glue's top-level await kept) and its dev server (which pre-bundles
+// dependencies, the usual way a wasm package's URL breaks), and webpack 5's production build (a
+// classic script, the top-level await an async module), each loaded in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, createServer } from 'vite';
+import webpack from 'webpack';
 
 const { startMockConsole, MOCK_API_TOKEN } = await import(`${process.env.REPO}/mock-console/server.mjs`);
 // Inside the scratch project, so that the app resolves the installed package.
@@ -39,12 +41,12 @@ after(async () => {
   rmSync(app, { recursive: true, force: true });
 });
 
-async function outcome(origin) {
+async function outcome(origin, path = '') {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const query = new URLSearchParams({ baseUrl: mock.url, apiToken: MOCK_API_TOKEN });
-  await page.goto(`${origin}/?${query}`);
+  await page.goto(`${origin}/${path}?${query}`);
   await page.waitForFunction(() => document.getElementById('out').textContent !== 'running', null, { timeout: 20000 });
   const text = await page.locator('#out').textContent();
   await page.close();
@@ -75,5 +77,22 @@ test("Vite's dev server, which pre-bundles the package", async () => {
     assert.equal(await outcome(`http://127.0.0.1:${port}`), 'found 1550901640146865256 1 sentinelOneConnector');
   } finally {
     await server.close();
+  }
+});
+
+test("webpack 5's production build: the .wasm an asset, the entry's top-level await an async module", async () => {
+  const outDir = `${app}webpack-dist`;
+  const stats = await new Promise((resolve, reject) => {
+    const compiler = webpack({ mode: 'production', context: app, entry: './src/main.js', output: { path: outDir, filename: 'main.js', publicPath: 'auto' } });
+    compiler.run((error, result) => compiler.close(() => (error ? reject(error) : resolve(result))));
+  });
+  assert.equal(stats.hasErrors(), false, stats.toString('errors-only'));
+  assert.ok(readdirSync(outDir).some((name) => name.endsWith('.wasm')));
+  writeFileSync(`${outDir}/index.html`, '<!doctype html><html><body><pre id="out">running</pre><script src="main.js"></script></body></html>');
+  const served = await startMockConsole({ staticDirs: { '/': outDir } });
+  try {
+    assert.equal(await outcome(served.url, 'index.html'), 'found 1550901640146865256 1 sentinelOneConnector');
+  } finally {
+    await served.close();
   }
 });
