@@ -15,7 +15,7 @@ cp tests/package/*.mjs tests/package/consumer.ts tests/package/index.html "$scra
 (
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
-    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 >/dev/null
+    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
   node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext consumer.ts
   echo "TypeScript consumer type-checks against the packed types"
   REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
