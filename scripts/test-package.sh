@@ -11,12 +11,15 @@ tarball=$(cd pkg && npm pack --silent --pack-destination "$repo/build" 2>/dev/nu
 cat >"$scratch/package.json" <<JSON
 { "name": "scratch-host", "private": true, "type": "module" }
 JSON
-cp tests/package/*.mjs tests/package/consumer.ts tests/package/index.html "$scratch/"
+cp tests/package/*.mjs tests/package/*.ts tests/package/index.html "$scratch/"
 (
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
     ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
   node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext consumer.ts
+  # The README's Workers recipe: the package's subpaths resolve, with Workers' type of a .wasm import.
+  node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
+    --lib es2022,dom worker-consumer.ts wasm-modules.d.ts
   echo "TypeScript consumer type-checks against the packed types"
   REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
 )
