@@ -854,15 +854,11 @@ function corsHint(reason, url) {
  */
 function tlsRefused(reason) {
   try {
-    let cause = reason;
-    for (let depth = 0; depth < 4 && cause !== null && typeof cause === 'object'; depth++) {
-      if (typeof cause.code === 'string' && TLS_FINAL.test(cause.code)) return true;
-      cause = cause.cause;
-    }
+    return causeChain(reason).some((link) => typeof link.code === 'string' && TLS_FINAL.test(link.code));
   } catch {
     // A cause that cannot be read is a network failure like any other.
+    return false;
   }
-  return false;
 }
 
 const TLS_FINAL = /CERT|^UNABLE_TO_(GET|VERIFY)_|^ERR_SSL_WRONG_VERSION_NUMBER$|^HOSTNAME_MISMATCH$/;
@@ -876,8 +872,7 @@ const TLS_FINAL = /CERT|^UNABLE_TO_(GET|VERIFY)_|^ERR_SSL_WRONG_VERSION_NUMBER$|
 function causesOf(error) {
   let text = '';
   try {
-    let cause = error.cause;
-    for (let depth = 0; depth < 3 && cause !== null && typeof cause === 'object'; depth++) {
+    for (const cause of causeChain(error).slice(1)) {
       let said = typeof cause.message === 'string' ? cause.message : '';
       // Node's AggregateError (every address of a host refused) has no message; its errors do.
       if (said === '' && Array.isArray(cause.errors) && typeof cause.errors[0]?.message === 'string') {
@@ -886,10 +881,25 @@ function causesOf(error) {
       const code = typeof cause.code === 'string' ? cause.code : '';
       if (code !== '' && !said.includes(code)) said = said === '' ? code : `${said} (${code})`;
       if (said !== '') text += `: ${said}`;
-      cause = cause.cause;
     }
   } catch {
     // A cause whose getters throw adds nothing.
   }
   return text;
+}
+
+/**
+ * `reason` and the objects of its `cause` chain, at most three causes deep; the chain ends early at a
+ * cause that cannot be read.
+ */
+function causeChain(reason) {
+  const chain = [];
+  try {
+    for (let link = reason; chain.length < 4 && link !== null && typeof link === 'object'; link = link.cause) {
+      chain.push(link);
+    }
+  } catch {
+    // A `cause` getter that throws ends the chain there.
+  }
+  return chain;
 }

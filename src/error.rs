@@ -348,13 +348,13 @@ impl fmt::Display for ConnectorError {
 
 impl std::error::Error for ConnectorError {}
 
-/// The message of an unexpected status: where a redirect pointed, and what a 404 or a redirect from
-/// the agents API nearly always means, a base URL that is not a console's root (a login portal, a
-/// path pasted after the host).
 /// What a 404 or a redirect suggests: the base URL is not the console's root.
 const BASE_URL_HINT: &str =
     ": is baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?";
 
+/// The message of an unexpected status: where a redirect pointed, and what a 404 or a redirect from
+/// the agents API nearly always means, a base URL that is not a console's root (a login portal, a
+/// path pasted after the host).
 fn unexpected_status(status: u16, location: Option<&str>) -> String {
     let mut head = format!(
         "the SentinelOne console answered with unexpected HTTP {}",

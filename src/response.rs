@@ -258,6 +258,7 @@ mod tests {
              baseUrl the console's root URL, e.g. https://usea1-partners.sentinelone.net?"
         );
     }
+
     #[test]
     fn retry_after_seconds_are_read() {
         let mut r = response(429, "");
