@@ -7,7 +7,7 @@
 #   bash scripts/main.sh --serve [--port 4010]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NEED_BROWSER=0 bash scripts/setup.sh >&2
+NEED_BROWSER=0 NEED_NODES=0 bash scripts/setup.sh >&2
 bash scripts/build.sh >&2
 # --serve anywhere among the arguments; the rest go to the server (--port N) or the lookup.
 rest=()

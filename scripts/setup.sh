@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 need_browser=${NEED_BROWSER:-1}
+# The other Node lines the package claims (engines: node >= 18) besides the machine's own: the
+# oldest and the two newest LTS lines, for the package tests (scripts/test-package.sh).
+need_nodes=${NEED_NODES:-1}
+OTHER_NODE_VERSIONS="18.20.8 22.23.5 24.22.3"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -33,4 +37,24 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   log "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
+fi
+
+# Node binaries from the npm registry (the node-<platform>-<arch> packages hold nodejs.org's builds):
+# this machine reaches no other download site. ~40 MB each, into build/node/v<version>/.
+if [ "$need_nodes" = 1 ]; then
+  platform=$(node -p 'process.platform + "-" + process.arch')
+  for version in $OTHER_NODE_VERSIONS; do
+    dir=build/node/v$version
+    if [ "$("$dir/bin/node" --version 2>/dev/null)" = "v$version" ]; then continue; fi
+    log "installing Node $version for the package tests (npm package node-$platform@$version)"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent --loglevel=error "node-$platform@$version" >/dev/null)
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar xzf "$tmp"/*.tgz -C "$dir" --strip-components=1 package/bin package/LICENSE
+    rm -rf "$tmp"
+    if [ "$("$dir/bin/node" --version 2>/dev/null)" != "v$version" ]; then
+      log "Node $version did not install into $dir"
+      exit 1
+    fi
+  done
 fi
