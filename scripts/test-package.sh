@@ -15,12 +15,20 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/index.html "$scratch/"
 (
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
-    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
-  node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext consumer.ts
-  # The README's Workers recipe: the package's subpaths resolve, with Workers' type of a .wasm import.
-  node_modules/.bin/tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
-    --lib es2022,dom worker-consumer.ts wasm-modules.d.ts
-  echo "TypeScript consumer type-checks against the packed types"
+    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 typescript7@npm:typescript@7.0.2 @types/node@20 \
+    undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
+  # TypeScript 5 (whose compiler API types.test.mjs uses) and 7 (the native compiler hosts now run),
+  # resolving as Node does and as a bundler's project does.
+  for tsc in node_modules/.bin/tsc node_modules/typescript7/bin/tsc; do
+    for resolution in "--module nodenext --moduleResolution nodenext" "--module preserve --moduleResolution bundler"; do
+      # shellcheck disable=SC2086 # the flags are words
+      "$tsc" --noEmit --strict --target es2022 $resolution consumer.ts
+      # The README's Workers recipe: the package's subpaths resolve, with Workers' type of a .wasm import.
+      # shellcheck disable=SC2086
+      "$tsc" --noEmit --strict --target es2022 $resolution --lib es2022,dom worker-consumer.ts wasm-modules.d.ts
+    done
+    echo "TypeScript $("$tsc" --version | awk '{print $2}'): the consumers type-check against the packed types"
+  done
   REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
   # The package says Node >= 18: its Node tests again on each other Node line (scripts/setup.sh puts
   # them in build/node). Not the Chromium and bundler tests (what they test is the page's and the
