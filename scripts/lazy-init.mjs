@@ -1,5 +1,5 @@
 // Keeps the wasm-bindgen glue's async `init()` from touching `Request` and `Response` unless it was given
-// one. In Node 18-22 both are lazy getters that load the whole fetch implementation on first touch
+// one. In Node 18 and 20 both are lazy getters that load the whole fetch implementation on first touch
 // (~25 ms, more than the rest of a cold start), and the generated `init()` asks `typeof Request` and
 // `instanceof Response` of whatever it is given: a Node, Deno or Bun host passing the .wasm's bytes or a
 // compiled `WebAssembly.Module` to the `/web` entry paid for a fetch it never made. Now a value is asked

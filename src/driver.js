@@ -786,7 +786,7 @@ function headerList(headers, wanted) {
   if (headers === null || typeof headers !== 'object') return [];
   const list = [];
   try {
-    // Recognised by its tag, not `instanceof Headers`: in Node 18-22 the global `Headers` is a lazy
+    // Recognised by its tag, not `instanceof Headers`: in Node 18 and 20 the global `Headers` is a lazy
     // getter that loads the whole fetch implementation on first touch (~20 ms, twice the rest of a
     // cold start), and a polyfill's Headers (node-fetch, undici's package) is tagged the same way.
     if (headers[Symbol.toStringTag] === 'Headers' && typeof headers.get === 'function') {

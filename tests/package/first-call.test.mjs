@@ -1,5 +1,5 @@
 // A host's first calls through its own shim must not touch the globals that make Node load its whole
-// fetch implementation: in Node 18-22, `Headers`, `Response`, `Request` and `FormData` are lazy
+// fetch implementation: in Node 18 and 20, `Headers`, `Response`, `Request` and `FormData` are lazy
 // getters, and the first touch of one costs ~20 ms (more than the rest of a cold start). This file
 // runs in a process of its own (node --test), so nothing has touched them before it.
 // Run by scripts/test-package.sh from inside the scratch project; REPO points at the repository.

@@ -1,5 +1,5 @@
 // Spies on the globals that make Node load its whole fetch implementation on first touch (in Node
-// 18-22 `Headers`, `Response`, `Request` and `FormData` are lazy getters; the first touch of one costs
+// 18 and 20 `Headers`, `Response`, `Request` and `FormData` are lazy getters; the first touch of one costs
 // ~20-30 ms, more than the rest of a cold start). Shared by the package tests that check the connector
 // never touches them; call it before the package is imported.
 

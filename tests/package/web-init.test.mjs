@@ -1,6 +1,6 @@
 // A Node host that loads the module through the `/web` entry's `init()`, with the .wasm's bytes or a
 // compiled `WebAssembly.Module`, must not touch the globals that make Node load its whole fetch
-// implementation (`Request`, `Response`: lazy getters in Node 18-22, ~25 ms on first touch). This file
+// implementation (`Request`, `Response`: lazy getters in Node 18 and 20, ~25 ms on first touch). This file
 // runs in a process of its own (node --test), so nothing has touched them before it. Each case imports
 // the glue anew (a query string makes a fresh module instance: `init()` runs once per instance).
 // Run by scripts/test-package.sh from inside the scratch project.
