@@ -1,4 +1,4 @@
-// A Node host behind an egress proxy: Node's own fetch ignores HTTPS_PROXY (Node 20), so the host passes a
+// A Node host behind an egress proxy: Node 20's own fetch ignores HTTPS_PROXY, so the host passes a
 // fetch that goes through the proxy, undici's with a ProxyAgent, as the README shows. Against a forward
 // proxy that tunnels (CONNECT) and forwards (absolute-form requests) to the mock console.
 import { test, before, after } from 'node:test';
@@ -65,4 +65,39 @@ test("through an egress proxy with undici's ProxyAgent, as the README shows", as
   const health = await testConnection(connection, undefined, options);
   assert.equal(health.ok, true, JSON.stringify(health));
   await dispatcher.close();
+});
+
+// Node 24 (and 22 from 22.21, with an experimental warning) routes its own fetch through HTTP_PROXY and
+// HTTPS_PROXY when NODE_USE_ENV_PROXY=1: the platform fetch, no shim at all. In a child process, since
+// the variables are read when Node starts.
+const [major, minor] = process.versions.node.split('.').map(Number);
+const envProxy = major >= 24 || (major === 22 && minor >= 21);
+test('through an egress proxy with no shim: the platform fetch where Node reads NODE_USE_ENV_PROXY', { skip: !envProxy && `Node ${process.version} has no NODE_USE_ENV_PROXY` }, async () => {
+  const { spawn } = await import('node:child_process');
+  const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+  const script = `import { getAgentBySerialNumber } from 'sentinelone-connector';
+    const out = await getAgentBySerialNumber({ baseUrl: ${JSON.stringify(mock.url)}, apiToken: ${JSON.stringify(MOCK_API_TOKEN)} }, { serialNumber: 'C02XK1ABJG5J' });
+    console.log(JSON.stringify({ found: out.agentFound, agentId: out.agentId }));`;
+  const run = (env) => new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      cwd: process.cwd(), env: { ...process.env, HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, NO_PROXY: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+  const host = new URL(mock.url).host;
+  seen.length = 0;
+  const through = await run({ NODE_USE_ENV_PROXY: '1' });
+  assert.equal(through.status, 0, through.stderr);
+  assert.deepEqual(JSON.parse(through.stdout), { found: true, agentId: '1550901640146865256' });
+  assert.ok(seen.length >= 1 && seen.every((line) => line.includes(host)), `the proxy saw: ${seen.join('; ')}`);
+  // Without the variable Node's fetch goes straight to the console, the proxy never asked.
+  seen.length = 0;
+  const direct = await run({ NODE_USE_ENV_PROXY: '' });
+  assert.equal(direct.status, 0, direct.stderr);
+  assert.deepEqual(JSON.parse(direct.stdout), { found: true, agentId: '1550901640146865256' });
+  assert.deepEqual(seen, []);
 });
