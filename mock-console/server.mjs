@@ -14,7 +14,8 @@ export { MOCK_API_TOKEN, MOCK_TOKENS, listAgents } from './console.mjs';
 /**
  * Starts the mock console. Options: port (0 = any free), host, token, fleet, now, maxPageSize (see
  * createConsole), staticDirs ({ '/prefix/': directory } served outside /web/api/, so a page and the
- * console share one origin). Resolves with { url, requests, close, injectFaults }.
+ * console share one origin), staticHeaders ({ '/path': { name: value } } added to that static file's
+ * answer, e.g. to make a page cross-origin isolated). Resolves with { url, requests, close, injectFaults }.
  *
  * injectFaults([...]) makes the next API requests misbehave, one fault each, in order:
  *   { status: 401 | 403 | 429 | 500 | 503, retryAfter?: '2' | HTTP-date }  an error answer
@@ -51,7 +52,7 @@ export async function startMockConsole(options = {}) {
         res.writeHead(302, { location: '/www/' });
         return res.end();
       }
-      if (options.staticDirs) return serveStatic(options.staticDirs, url.pathname, res);
+      if (options.staticDirs) return serveStatic(options.staticDirs, url.pathname, res, options.staticHeaders?.[url.pathname]);
     }
     const body = req.method === 'POST' ? await readBody(req) : '';
     const fault = faults.shift();
@@ -87,7 +88,7 @@ const CONTENT_TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-async function serveStatic(dirs, pathname, res) {
+async function serveStatic(dirs, pathname, res, extraHeaders = {}) {
   const prefix = Object.keys(dirs).filter((p) => pathname.startsWith(p)).sort((a, b) => b.length - a.length)[0];
   const notFound = () => { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); };
   if (prefix === undefined) return notFound();
@@ -99,7 +100,7 @@ async function serveStatic(dirs, pathname, res) {
   if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return notFound();
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...extraHeaders });
     res.end(body);
   } catch {
     notFound();

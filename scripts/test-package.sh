@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the npm package as a user gets it: pack pkg/, install the tarball into a scratch project,
-# import it by name from Node ESM (on every Node line it claims) and from a page in headless Chromium,
+# import it by name from Node ESM (on every Node line it claims) and from a page in headless Chromium and Firefox,
 # type-check a TS consumer, and hold the packed types to the exported schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,12 +11,12 @@ tarball=$(cd pkg && npm pack --silent --pack-destination "$repo/build" 2>/dev/nu
 cat >"$scratch/package.json" <<JSON
 { "name": "scratch-host", "private": true, "type": "module" }
 JSON
-cp tests/package/*.mjs tests/package/*.ts tests/package/index.html "$scratch/"
+cp tests/package/*.mjs tests/package/*.ts tests/package/*.html "$scratch/"
 (
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
-    ajv@8.20.0 playwright-core@1.65.1 typescript@5.9.3 typescript7@npm:typescript@7.0.2 @types/node@20 \
-    undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
+    ajv@8.20.0 playwright-core@1.65.1 puppeteer-core@25.19.0 typescript@5.9.3 typescript7@npm:typescript@7.0.2 \
+    @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
   # TypeScript 5 (whose compiler API types.test.mjs uses) and 7 (the native compiler hosts now run),
   # resolving as Node does and as a bundler's project does.
   for tsc in node_modules/.bin/tsc node_modules/typescript7/bin/tsc; do
@@ -30,6 +30,9 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/index.html "$scratch/"
     echo "TypeScript $("$tsc" --version | awk '{print $2}'): the consumers type-check against the packed types"
   done
   REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
+  # The page cases again in a second engine: Firefox ESR, driven by Puppeteer over WebDriver BiDi.
+  echo "The package in Firefox ESR:"
+  BROWSER=firefox REPO="$repo" node --test --test-reporter=spec ./browser.test.mjs
   # The package says Node >= 18: its Node tests again on each other Node line (scripts/setup.sh puts
   # them in build/node). Not the Chromium and bundler tests (what they test is the page's and the
   # bundler's), nor, on Node 18, the proxy recipe's (undici 7 needs Node >= 20.18).

@@ -1,27 +1,42 @@
-// The npm package's browser entry in headless Chromium: imported as a page would, looking serials up
-// against the mock console on the same origin through the browser's own fetch.
+// The npm package's browser entry in a headless browser: imported as a page would, looking serials up
+// against the mock console on the same origin through the browser's own fetch. In Chromium (through
+// Playwright) by default; BROWSER=firefox runs the same cases in Firefox ESR (through Puppeteer and
+// WebDriver BiDi): another engine's wasm, fetch and TextDecoder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
 
 const REPO = process.env.REPO;
+const ENGINE = process.env.BROWSER ?? 'chromium';
 const { startMockConsole, MOCK_API_TOKEN } = await import(`${REPO}/mock-console/server.mjs`);
 const here = dirname(fileURLToPath(import.meta.url));
+// What the engine's fetch rejects with when no response came (a refused connection, CORS).
+const FETCH_FAILED = ENGINE === 'firefox' ? 'NetworkError when attempting to fetch resource.' : 'Failed to fetch';
 
 let mock;
 let browser;
 let page;
 
-before(async () => {
-  mock = await startMockConsole({
-    staticDirs: { '/pkg/': join(here, 'node_modules', 'sentinelone-connector'), '/': here },
-  });
-  browser = await chromium.launch({
+async function launch() {
+  if (ENGINE === 'firefox') {
+    const { default: puppeteer } = await import('puppeteer-core');
+    return puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr', headless: true });
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+before(async () => {
+  mock = await startMockConsole({
+    staticDirs: { '/pkg/': join(here, 'node_modules', 'sentinelone-connector'), '/': here },
+    // A cross-origin isolated page, for the SharedArrayBuffer case below.
+    staticHeaders: { '/isolated.html': { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } },
+  });
+  browser = await launch();
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));
   await page.goto(`${mock.url}/index.html`);
@@ -44,8 +59,10 @@ test('the default entry instantiates at import and looks up through the browser 
       missing: [missing.agentFound, missing.agentId],
       duplicate: [duplicate.agentId, duplicate.matchCount],
       error: [error instanceof Error, error.code, error.status, error.upstreamCode],
+      userAgent: navigator.userAgent,
     };
   }, MOCK_API_TOKEN);
+  assert.match(result.userAgent, ENGINE === 'firefox' ? / Firefox\// : / (Headless)?Chrome\//, 'the engine asked for');
   assert.deepEqual(result.found, [true, '1550901640146865256', 1, 4]);
   assert.deepEqual(result.missing, [false, null]);
   assert.deepEqual(result.duplicate, ['1600000000000000102', 2]);
@@ -91,7 +108,7 @@ test('a console on another origin that CORS refuses: NETWORK, and the message sa
       return [crossOrigin, own].map((e) => ({ code: e.code, message: e.message }));
     }, [MOCK_API_TOKEN, other]);
     assert.equal(platform.code, 'NETWORK');
-    assert.equal(platform.message, `no response from the SentinelOne console: Failed to fetch (a page reaches a console on another origin only if the console allows this page's origin, ${mock.url}, by CORS; if it does not, send the requests through your own server with options.fetch)`);
+    assert.equal(platform.message, `no response from the SentinelOne console: ${FETCH_FAILED} (a page reaches a console on another origin only if the console allows this page's origin, ${mock.url}, by CORS; if it does not, send the requests through your own server with options.fetch)`);
     assert.deepEqual(sameOrigin, { code: 'NETWORK', message: 'no response from the SentinelOne console: Failed to fetch' });
     assert.ok(asked <= 1, 'at most the preflight reached it');
   } finally {
@@ -121,12 +138,6 @@ test('the ./web entry with one explicit init() and a host shim', async () => {
 test('response bytes in a SharedArrayBuffer, UTF-8 or not, in a cross-origin isolated page', async () => {
   const isolated = await browser.newPage();
   isolated.on('pageerror', (e) => console.error('pageerror', e));
-  await isolated.route('**/isolated.html', (route) => route.fulfill({
-    status: 200,
-    contentType: 'text/html',
-    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
-    body: '<!doctype html><title>isolated</title>',
-  }));
   await isolated.goto(`${mock.url}/isolated.html`);
   const result = await isolated.evaluate(async () => {
     const c = await import('/pkg/index.js');
