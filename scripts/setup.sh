@@ -24,13 +24,19 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# Chromium for the wasm tests, the workbench and the package; Firefox ESR for the package in a second
-# engine (tests/package/browser.test.mjs with BROWSER=firefox).
-if [ "$need_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null; }; then
-  log "installing Debian chromium, chromium-driver and firefox-esr"
+# Chromium for the wasm tests, the workbench and the package; Firefox ESR and WebKitGTK (under Xvfb)
+# for the package in the two other engines (tests/package/browser.test.mjs with BROWSER=firefox|webkit).
+browser_missing() {
+  for c in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run; do
+    command -v "$c" >/dev/null || return 0
+  done
+  return 1
+}
+if [ "$need_browser" = 1 ] && browser_missing; then
+  log "installing Debian chromium, chromium-driver, firefox-esr, webkit2gtk-driver and xvfb"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver firefox-esr webkit2gtk-driver xvfb >/dev/null
 fi
 
 # npm ci only when the lockfile changed since the last install.

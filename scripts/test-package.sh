@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the npm package as a user gets it: pack pkg/, install the tarball into a scratch project,
-# import it by name from Node ESM (on every Node line it claims) and from a page in headless Chromium and Firefox,
+# import it by name from Node ESM (on every Node line it claims) and from a page in Chromium, Firefox and WebKit,
 # type-check a TS consumer, and hold the packed types to the exported schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,12 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/*.html "$scratch/"
     echo "TypeScript $("$tsc" --version | awk '{print $2}'): the consumers type-check against the packed types"
   done
   REPO="$repo" node --test --test-reporter=spec ./*.test.mjs
-  # The page cases again in a second engine: Firefox ESR, driven by Puppeteer over WebDriver BiDi.
-  echo "The package in Firefox ESR:"
-  BROWSER=firefox REPO="$repo" node --test --test-reporter=spec ./browser.test.mjs
+  # The page cases again in the two other engines: Firefox ESR, driven by Puppeteer over WebDriver BiDi,
+  # and WebKitGTK (Safari's engine) under Xvfb, through WebKitWebDriver.
+  for engine in firefox webkit; do
+    echo "The package in $engine:"
+    BROWSER=$engine REPO="$repo" node --test --test-reporter=spec ./browser.test.mjs
+  done
   # The package says Node >= 18: its Node tests again on each other Node line (scripts/setup.sh puts
   # them in build/node). Not the Chromium and bundler tests (what they test is the page's and the
   # bundler's), nor, on Node 18, the proxy recipe's (undici 7 needs Node >= 20.18).

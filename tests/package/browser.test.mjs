@@ -1,7 +1,8 @@
 // The npm package's browser entry in a headless browser: imported as a page would, looking serials up
 // against the mock console on the same origin through the browser's own fetch. In Chromium (through
 // Playwright) by default; BROWSER=firefox runs the same cases in Firefox ESR (through Puppeteer and
-// WebDriver BiDi): another engine's wasm, fetch and TextDecoder.
+// WebDriver BiDi), BROWSER=webkit in WebKitGTK (Safari's engine, through WebKitWebDriver: webkit.mjs):
+// each engine's own wasm, fetch and TextDecoder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +13,16 @@ const ENGINE = process.env.BROWSER ?? 'chromium';
 const { startMockConsole, MOCK_API_TOKEN } = await import(`${REPO}/mock-console/server.mjs`);
 const here = dirname(fileURLToPath(import.meta.url));
 // What the engine's fetch rejects with when no response came (a refused connection, CORS).
-const FETCH_FAILED = ENGINE === 'firefox' ? 'NetworkError when attempting to fetch resource.' : 'Failed to fetch';
+const FETCH_FAILED = { firefox: 'NetworkError when attempting to fetch resource.', webkit: 'Load failed' }[ENGINE] ?? 'Failed to fetch';
+// How the engine names itself.
+const USER_AGENT = { firefox: / Firefox\//, webkit: / AppleWebKit\/[\d.]+ \(KHTML, like Gecko\) Version\/[\d.]+ Safari\// }[ENGINE] ?? / (Headless)?Chrome\//;
 
 let mock;
 let browser;
 let page;
 
 async function launch() {
+  if (ENGINE === 'webkit') return (await import('./webkit.mjs')).launchWebKit();
   if (ENGINE === 'firefox') {
     const { default: puppeteer } = await import('puppeteer-core');
     return puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr', headless: true });
@@ -62,7 +66,7 @@ test('the default entry instantiates at import and looks up through the browser 
       userAgent: navigator.userAgent,
     };
   }, MOCK_API_TOKEN);
-  assert.match(result.userAgent, ENGINE === 'firefox' ? / Firefox\// : / (Headless)?Chrome\//, 'the engine asked for');
+  assert.match(result.userAgent, USER_AGENT, 'the engine asked for');
   assert.deepEqual(result.found, [true, '1550901640146865256', 1, 4]);
   assert.deepEqual(result.missing, [false, null]);
   assert.deepEqual(result.duplicate, ['1600000000000000102', 2]);
@@ -135,10 +139,15 @@ test('the ./web entry with one explicit init() and a host shim', async () => {
 
 // Only a cross-origin isolated page has SharedArrayBuffer, and there TextDecoder refuses a view of one:
 // bytes that are not UTF-8 are decoded from a copy (the driver's `slice()`), which only this page tests.
-test('response bytes in a SharedArrayBuffer, UTF-8 or not, in a cross-origin isolated page', async () => {
+test('response bytes in a SharedArrayBuffer, UTF-8 or not, in a cross-origin isolated page', async (t) => {
   const isolated = await browser.newPage();
   isolated.on('pageerror', (e) => console.error('pageerror', e));
   await isolated.goto(`${mock.url}/isolated.html`);
+  if (ENGINE === 'webkit' && !(await isolated.evaluate(() => typeof SharedArrayBuffer === 'function'))) {
+    await isolated.close();
+    t.skip("WebKitGTK's MiniBrowser has no SharedArrayBuffer, isolated or not");
+    return;
+  }
   const result = await isolated.evaluate(async () => {
     const c = await import('/pkg/index.js');
     const text = JSON.stringify({ data: [{ id: '9', serialNumber: 'SAB00001', computerName: 'HOST-9' }], pagination: { totalItems: 1 } });
