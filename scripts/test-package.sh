@@ -16,7 +16,7 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/*.html "$scratch/"
   cd "$scratch"
   npm install --no-audit --no-fund --loglevel=error "$repo/build/$tarball" \
     ajv@8.20.0 playwright-core@1.65.1 puppeteer-core@25.19.0 typescript@5.9.3 typescript7@npm:typescript@7.0.2 \
-    @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 >/dev/null
+    @types/node@20 undici@7.30.3 vite@8.4.1 webpack@5.113.0 workerd@1.20261123.1 deno@2.9.6 bun@1.4.5 >/dev/null
   # TypeScript 5 (whose compiler API types.test.mjs uses) and 7 (the native compiler hosts now run),
   # resolving as Node does and as a bundler's project does.
   for tsc in node_modules/.bin/tsc node_modules/typescript7/bin/tsc; do
@@ -35,6 +35,12 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/*.html "$scratch/"
   for engine in firefox webkit; do
     echo "The package in $engine:"
     BROWSER=$engine REPO="$repo" node --test --test-reporter=spec ./browser.test.mjs
+  done
+  # Deno and Bun, which hosts run the package in too: one script of what a host relies on, in each
+  # (and in this Node, which keeps the script itself honest).
+  for runtime in node "node_modules/.bin/deno run -A" node_modules/.bin/bun; do
+    # shellcheck disable=SC2086 # the command and its flags are words
+    REPO="$repo" $runtime ./runtimes.mjs
   done
   # The package says Node >= 18: its Node tests again on each other Node line (scripts/setup.sh puts
   # them in build/node). Not the Chromium and bundler tests (what they test is the page's and the
