@@ -35,7 +35,7 @@ node --test --test-reporter=spec tests/mock_console.test.mjs tests/cli.test.mjs 
 step "browser workbench in headless Chromium"
 node --test --test-reporter=spec tests/harness.test.mjs
 
-step "npm package as a user installs it (Node ESM, Chromium, TypeScript)"
+step "npm package as a user installs it (Node 18-24, Deno, Bun; Chromium, Firefox, WebKit; TypeScript 5 and 7)"
 bash scripts/test-package.sh
 
 printf '\nAll test stages passed.\n'
