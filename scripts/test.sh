@@ -32,8 +32,8 @@ bash scripts/check-size.sh
 step "CLI against the embedded mock console"
 node --test --test-reporter=spec tests/mock_console.test.mjs tests/cli.test.mjs tests/driver.test.mjs
 
-step "browser workbench in headless Chromium"
-node --test --test-reporter=spec tests/harness.test.mjs
+step "browser workbench in headless Chromium, then in Firefox ESR and WebKitGTK"
+node --test --test-reporter=spec tests/harness.test.mjs tests/workbench-engines.test.mjs
 
 step "npm package as a user installs it (Node 18-24, Deno, Bun; Chromium, Firefox, WebKit; TypeScript 5 and 7)"
 bash scripts/test-package.sh
