@@ -164,10 +164,12 @@ const coldScripts = [`const t = performance.now(); const c = await import('${nod
   console.log(performance.now() - t);`];
 const coldRow = (name, [wasm, js]) => rows.push([`${name} (median of 15; middle half ${wasm.low.toFixed(2)}-${wasm.high.toFixed(2)} ms)`,
   fmt(wasm.median), fmt(js.median), `${(wasm.median / js.median).toFixed(2)}×`, 'connector ≤ 10 ms']);
-coldRow('cold start: import + instantiate + first lookup', coldStarts(coldScripts));
+// Bun and Deno run this bench too (`bun bench/bench.mjs`, `deno run -A bench/bench.mjs`): Bun takes
+// Node's flags for the cold start's child processes, Deno does not (its cold start is not measured).
+if (!globalThis.Deno) coldRow('cold start: import + instantiate + first lookup', coldStarts(coldScripts));
 // Node >= 22.1 keeps the V8 code of the modules it compiled in a directory a host names (the env
 // variable or module.enableCompileCache()): a host that starts often saves the glue's compilation.
-if (typeof (await import('node:module')).enableCompileCache === 'function') {
+if (!globalThis.Bun && !globalThis.Deno && typeof (await import('node:module')).enableCompileCache === 'function') {
   const cache = mkdtempSync(join(os.tmpdir(), 'bench-compile-cache-'));
   const env = { ...process.env, NODE_COMPILE_CACHE: cache };
   coldStarts(coldScripts, 1, env); // fills the cache
@@ -211,7 +213,8 @@ const checkMs = (performance.now() - checkStart) / (5 * serialsToCheck.length);
 const raw = wasmBytes.length;
 const gz = gzipSync(wasmBytes, { level: 9 }).length;
 
-console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+const runtime = globalThis.Bun ? `Bun ${globalThis.Bun.version}` : globalThis.Deno ? `Deno ${globalThis.Deno.version.deno}` : `Node ${process.version}`;
+console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${runtime}, ${new Date().toISOString()}`);
 console.log('');
 console.log('| measure | connector (wasm) | pure-JS reference | ratio | target |');
 console.log('|---|---|---|---|---|');
