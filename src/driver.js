@@ -473,11 +473,13 @@ function encodeBody(call, memory, text, maxBytes) {
   }
 }
 
-// Node's Buffer (and Bun's) writes a string's characters as bytes at memory speed; browsers have no
-// such call. A Buffer elsewhere is written in JS, ~30 times slower than the encoder on a 4.5 MB page
-// (Deno's own: 10.9 against 0.35 ms; so is a bundler's polyfill in a page): the encoder there.
+// Node's Buffer writes a string's characters as bytes at memory speed, and V8 answers `WIDE` below
+// at once for a string it holds one byte a character. Elsewhere the encoder: a Buffer written in JS
+// is ~30 times slower than it on a 4.5 MB page (Deno's own: 10.9 against 0.35 ms; so is a bundler's
+// polyfill in a page), and JavaScriptCore (Bun) reads the whole text for `WIDE` (a third of a page's
+// lookup there); browsers have no such call.
 const latin1Writer =
-  globalThis.Deno === undefined && typeof globalThis.process?.versions?.node === 'string' &&
+  globalThis.Deno === undefined && globalThis.Bun === undefined && typeof globalThis.process?.versions?.node === 'string' &&
   typeof Buffer === 'function' && typeof Buffer.from === 'function'
     ? Buffer
     : undefined;
