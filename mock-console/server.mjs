@@ -12,6 +12,14 @@ import { createConsole, MOCK_API_TOKEN, MOCK_TOKENS } from './console.mjs';
 export { MOCK_API_TOKEN, MOCK_TOKENS, listAgents } from './console.mjs';
 
 /**
+ * The static layout that serves the browser workbench from a checkout at `repo` (its www/, the built
+ * pkg/ and this mock console's modules for the in-page mock), for `startMockConsole({ staticDirs })`.
+ */
+export function workbenchDirs(repo) {
+  return { '/www/': join(repo, 'www'), '/pkg/': join(repo, 'pkg'), '/mock-console/': join(repo, 'mock-console') };
+}
+
+/**
  * Starts the mock console. Options: port (0 = any free), host, token, fleet, now, maxPageSize (see
  * createConsole), staticDirs ({ '/prefix/': directory } served outside /web/api/, so a page and the
  * console share one origin), staticHeaders ({ '/path': { name: value } } added to that static file's

@@ -3,7 +3,7 @@
 //   node scripts/serve.mjs [--port 4010] [--help]
 import { fileURLToPath } from 'node:url';
 import { argsOrExit, exitWithUsage } from './args.mjs';
-import { startMockConsole } from '../mock-console/server.mjs';
+import { startMockConsole, workbenchDirs } from '../mock-console/server.mjs';
 
 const USAGE = 'usage: bash scripts/main.sh --serve [--port N]   (N from 0, any free port, to 65535; default 4010 or $PORT)';
 const parsed = argsOrExit({ port: { type: 'string' } }, USAGE);
@@ -15,7 +15,7 @@ if (!/^\d+$/.test(portText) || port > 65535) {
 }
 const server = await startMockConsole({
   port,
-  staticDirs: { '/www/': `${repo}www`, '/pkg/': `${repo}pkg`, '/mock-console/': `${repo}mock-console` },
+  staticDirs: workbenchDirs(repo),
 });
 console.log(`Workbench: ${server.url}/www/  (SentinelOne mock console API on the same origin; Ctrl-C stops)`);
 const stop = async () => { await server.close(); process.exit(0); };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
+import { startMockConsole, workbenchDirs, MOCK_API_TOKEN } from '../mock-console/server.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 let server;
@@ -14,7 +14,7 @@ let page;
 
 before(async () => {
   server = await startMockConsole({
-    staticDirs: { '/www/': `${repo}www`, '/pkg/': `${repo}pkg`, '/mock-console/': `${repo}mock-console` },
+    staticDirs: workbenchDirs(repo),
   });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { startMockConsole, MOCK_API_TOKEN } from '../mock-console/server.mjs';
+import { startMockConsole, workbenchDirs, MOCK_API_TOKEN } from '../mock-console/server.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,7 +68,7 @@ for (const [engine, launch] of Object.entries(launchers)) {
     let page;
     before(async () => {
       server = await startMockConsole({
-        staticDirs: { '/www/': `${repo}www`, '/pkg/': `${repo}pkg`, '/mock-console/': `${repo}mock-console` },
+        staticDirs: workbenchDirs(repo),
       });
       browser = await launch();
       page = await browser.newPage();
