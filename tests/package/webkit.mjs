@@ -27,14 +27,25 @@ export async function launchWebKit() {
     if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${value?.error}: ${value?.message}`);
     return value;
   };
+  const stop = () => {
+    try {
+      process.kill(-driver.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
   let session;
+  // The driver takes a moment to listen: a refused connection is retried for ~5 s.
   for (let attempt = 0; session === undefined; attempt++) {
     try {
       session = await call('POST', '/session', {
         capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } },
       });
     } catch (error) {
-      if (attempt === 50) throw error;
+      if (attempt === 50) {
+        stop();
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -77,11 +88,7 @@ export async function launchWebKit() {
     },
     async close() {
       await call('DELETE', `/session/${id}`).catch(() => {});
-      try {
-        process.kill(-driver.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
+      stop();
     },
   };
 }
