@@ -20,6 +20,10 @@ export async function launchWebKit() {
   const port = await freePort();
   // Its own process group, so that closing ends xvfb-run, Xvfb, the driver and the browser together.
   const driver = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { detached: true, stdio: 'ignore' });
+  // Not installed (scripts/setup.sh installs both): said when the session cannot be had, not thrown
+  // as an unhandled 'error' event that ends the test process.
+  let spawnError;
+  driver.once('error', (error) => { spawnError = error; });
   const base = `http://127.0.0.1:${port}`;
   const call = async (method, path, body) => {
     const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -42,9 +46,9 @@ export async function launchWebKit() {
         capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } },
       });
     } catch (error) {
-      if (attempt === 50) {
+      if (spawnError !== undefined || attempt === 50) {
         stop();
-        throw error;
+        throw spawnError === undefined ? error : new Error(`xvfb-run and WebKitWebDriver could not start: ${spawnError.message}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
