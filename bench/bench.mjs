@@ -12,7 +12,7 @@ import os from 'node:os';
 import { initSync, getAgentBySerialNumber, evaluateDeviceTrust, syncAgents, checkSerial } from '../pkg/sentinelone_connector.js';
 import { createConsole, MOCK_API_TOKEN } from '../mock-console/console.mjs';
 import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
-import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsGuardedGetAgentBySerialNumber } from './reference.mjs';
+import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsGuardedGetAgentBySerialNumber, jsSyncPage } from './reference.mjs';
 
 const wasmPath = fileURLToPath(new URL('../pkg/sentinelone_connector_bg.wasm', import.meta.url));
 const wasmBytes = readFileSync(wasmPath);
@@ -133,6 +133,21 @@ report('lookup in a 1000-agent page, then rawResponse read',
 report('trust evaluation in a 1000-agent page',
   await compare(() => evaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }),
     () => jsEvaluateDeviceTrust(connection, { serialNumber: 'C02BENCH0500' }, { fetch: instant(thousand) }), 5, 5), '—');
+// Trust evaluation of every agent in the page: a sync of that one page (each agent judged, the
+// failures kept with expected and actual values, one entry per serial, a summary) against the
+// reference doing the same. Checked to agree first, entry by entry.
+const pageSync = () => syncAgents(connection, {}, { fetch: instant(thousand), now: NOW });
+const jsPageSync = () => jsSyncPage(connection, {}, { fetch: instant(thousand), now: NOW });
+{
+  const [ours, theirs] = [await pageSync(), await jsPageSync()];
+  const entries = (snapshot) => JSON.stringify(Object.entries(snapshot.serials).sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([serial, e]) => [serial, e.agentId, e.agents, e.failed.map((c) => [c.rule, c.expected, c.actual])]));
+  const { durationMs, ...summary } = ours.summary;
+  if (entries(ours) !== entries(theirs) || JSON.stringify(summary) !== JSON.stringify(theirs.summary) || summary.serials !== 1000) {
+    throw new Error('the page syncs disagree');
+  }
+}
+report('trust evaluation of every agent in the 1000-agent page (a sync of that page)', await compare(pageSync, jsPageSync, 5, 5), 'connector/JS ≤ 1.0');
 const peakMemory = memory.buffer.byteLength;
 
 // Fresh processes, the two scripts taking turns (a busy spell on this shared machine then falls on

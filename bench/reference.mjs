@@ -148,3 +148,71 @@ export async function jsGuardedGetAgentBySerialNumber(connection, input, options
     clearTimeout(timer);
   }
 }
+
+// Trust evaluation of every agent in a page, as a sync does it: the page read, every agent judged with
+// the default rules (the failed ones kept with expected and actual values and a message), one entry per
+// serial for the preferred agent (live, then latest, then lowest id), and a summary. Judged at sync
+// time like the connector's: lastActive and uniqueSerial count in the summary, not in an entry.
+export async function jsSyncPage(connection, _input, { fetch, now }) {
+  const url = `${connection.baseUrl}/web/api/v2.1/agents?limit=1000`;
+  const response = await fetch({ method: 'GET', url, headers: { Authorization: `ApiToken ${connection.apiToken}`, Accept: 'application/json' } });
+  if (response.status < 200 || response.status > 299) throw Object.assign(new Error(`HTTP ${response.status}`), { code: 'UPSTREAM_ERROR' });
+  const raw = JSON.parse(response.body);
+  const serials = Object.create(null);
+  const live = new Map();
+  let nullSerials = 0;
+  let placeholderSerials = 0;
+  for (const agent of raw.data) {
+    const serial = agent.serialNumber === null || agent.serialNumber === undefined ? '' : String(agent.serialNumber).trim();
+    if (serial === '') { nullSerials += 1; continue; }
+    if (PLACEHOLDERS.has(serial.toLowerCase()) || /^0+$/.test(serial)) { placeholderSerials += 1; continue; }
+    const entry = { agentId: text(agent.id), lastActiveDate: text(agent.lastActiveDate), decommissioned: bool(agent.isDecommissioned), agents: 1, failed: jsFailedChecks(agent) };
+    const held = serials[serial];
+    if (held === undefined) { serials[serial] = entry; live.set(serial, time(entry.lastActiveDate)); continue; }
+    const ids = [...(held.otherAgentIds ?? []), held.agentId];
+    const rank = (e) => (e.decommissioned === false ? 0 : e.decommissioned === null ? 1 : 2);
+    const last = time(entry.lastActiveDate);
+    const better = rank(entry) - rank(held) || (live.get(serial) ?? -Infinity) - (last ?? -Infinity) || String(entry.agentId).localeCompare(String(held.agentId));
+    if (better < 0) { serials[serial] = { ...entry, agents: held.agents + 1, otherAgentIds: ids }; live.set(serial, last); }
+    else { held.agents += 1; held.otherAgentIds = [...(held.otherAgentIds ?? []), entry.agentId]; }
+  }
+  const notTrustedByReason = {};
+  let trusted = 0;
+  let duplicatedSerials = 0;
+  for (const [serial, entry] of Object.entries(serials)) {
+    const reasons = entry.failed.map((c) => c.rule);
+    const last = live.get(serial);
+    if (last === null || (now - last) / 60000 > 60) reasons.push('lastActive');
+    if (entry.agents > 1) { duplicatedSerials += 1; reasons.push('uniqueSerial'); }
+    if (reasons.length === 0) trusted += 1;
+    for (const r of reasons) notTrustedByReason[r] = (notTrustedByReason[r] ?? 0) + 1;
+  }
+  return {
+    version: 1, syncedAt: new Date(now).toISOString(), complete: true, resumeCursor: null, rules: null, filters: {}, serials,
+    summary: { agentsSeen: raw.data.length, serials: Object.keys(serials).length, trusted,
+      notTrustedByReason: Object.fromEntries(Object.entries(notTrustedByReason).sort(([a], [b]) => (a < b ? -1 : 1))), nullSerials, placeholderSerials,
+      duplicatedSerials, pages: 1, requests: 1, totalItems: count(raw.pagination?.totalItems) ?? raw.data.length },
+  };
+}
+
+/** The default rules a sync judges at sync time, each failure with what was expected and found. */
+function jsFailedChecks(agent) {
+  const failed = [];
+  const fail = (rule, expected, actual, message) => failed.push({ rule, passed: false, expected, actual, message });
+  const decommissioned = bool(agent.isDecommissioned);
+  if (decommissioned !== false) fail('decommissioned', false, decommissioned, 'the agent is decommissioned');
+  const uninstalled = bool(agent.isUninstalled);
+  const pending = bool(agent.isPendingUninstall);
+  if (uninstalled !== false || pending !== false) fail('uninstalled', false, uninstalled || pending, 'the agent is uninstalled or pending uninstall');
+  const active = bool(agent.isActive);
+  if (active !== true) fail('isActive', true, active, 'the agent is not active');
+  const infected = bool(agent.infected);
+  if (infected !== false) fail('infected', false, infected, 'the agent is infected');
+  const threats = count(agent.activeThreats);
+  if (threats !== 0) fail('activeThreats', { max: 0 }, threats, `the agent has ${threats} active threats (at most 0 allowed)`);
+  const reboot = bool(agent.threatRebootRequired);
+  if (reboot !== false) fail('threatReboot', false, reboot, 'the agent is waiting for a threat reboot');
+  const state = agent.operationalState ?? null;
+  if (state !== 'na') fail('operationalState', ['na'], state, `operational state ${JSON.stringify(state)} is not one of ["na"]`);
+  return failed;
+}
