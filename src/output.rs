@@ -72,22 +72,43 @@ macro_rules! text_fields {
 impl AgentLookup {
     /// The fields of a found agent, copied out of its wire form.
     pub fn found(status_code: u16, agent: &wire::Agent<'_>) -> Self {
+        Self::copied(status_code, agent, true)
+    }
+
+    /// Only the fields of a found agent that the trust rules and a sync's entry read: a sync judges
+    /// every agent of the tenant, and would copy out and free the display fields for each.
+    pub fn judged(status_code: u16, agent: &wire::Agent<'_>) -> Self {
+        Self::copied(status_code, agent, false)
+    }
+
+    fn copied(status_code: u16, agent: &wire::Agent<'_>, display: bool) -> Self {
+        let shown = |field: &Option<crate::loose::Loose<'_>>| {
+            if display {
+                loose::text(field)
+            } else {
+                None
+            }
+        };
+        let serial_number = match display {
+            true => agent.serial().map(|s| s.into_owned()),
+            false => None,
+        };
         Self {
             status_code: Some(status_code),
             agent_found: true,
             agent_id: loose::text(&agent.id),
-            computer_name: loose::text(&agent.computer_name),
-            uuid: loose::text(&agent.uuid),
-            serial_number: agent.serial().map(|s| s.into_owned()),
+            computer_name: shown(&agent.computer_name),
+            uuid: shown(&agent.uuid),
+            serial_number,
             os_type: loose::text(&agent.os_type),
-            os_name: loose::text(&agent.os_name),
+            os_name: shown(&agent.os_name),
             agent_version: loose::text(&agent.agent_version),
             is_active: loose::boolean(&agent.is_active),
             is_decommissioned: loose::boolean(&agent.is_decommissioned),
             last_active_date: loose::text(&agent.last_active_date),
-            site_id: loose::text(&agent.site_id),
-            account_id: loose::text(&agent.account_id),
-            group_id: loose::text(&agent.group_id),
+            site_id: shown(&agent.site_id),
+            account_id: shown(&agent.account_id),
+            group_id: shown(&agent.group_id),
             network_status: loose::text(&agent.network_status),
             total_items: 0,
             match_count: 0,

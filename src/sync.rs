@@ -753,7 +753,10 @@ fn absorb(
         return 0;
     }
     let key_bytes = written_len(&serial);
-    let entry = snapshot.serials.entry(serial.into_owned()).or_default();
+    let entry = snapshot
+        .serials
+        .entry(serial.as_ref().to_owned())
+        .or_default();
     // A new entry (no agent yet) was not counted; a stored one with none is counted twice, which errs
     // on the safe side.
     let before = if entry.agents == 0 {
@@ -761,20 +764,20 @@ fn absorb(
     } else {
         entry_bytes(key_bytes, entry)
     };
-    merge(entry, agent, rules, now_ms);
+    merge(entry, &serial, agent, rules, now_ms);
     entry_bytes(key_bytes, entry) as isize - before as isize
 }
 
 /// Merges one agent into its serial's entry: the preferred agent's verdict, the others' ids.
-fn merge(entry: &mut SerialEntry, agent: &wire::Agent<'_>, rules: &TrustRules, now_ms: f64) {
-    let output = AgentLookup {
-        match_count: 1,
-        ..AgentLookup::found(200, agent)
-    };
-    let last_active = output
-        .last_active_date
-        .as_deref()
-        .and_then(timestamp::parse_micros);
+fn merge(
+    entry: &mut SerialEntry,
+    serial: &str,
+    agent: &wire::Agent<'_>,
+    rules: &TrustRules,
+    now_ms: f64,
+) {
+    let mut output = AgentLookup::judged(200, agent);
+    output.match_count = 1;
     let same_agent = entry.agent_id.is_some() && entry.agent_id == output.agent_id;
     if entry.agents > 0 && !same_agent {
         // Another agent with this serial: counted once, however often incremental syncs read it again.
@@ -790,6 +793,11 @@ fn merge(entry: &mut SerialEntry, agent: &wire::Agent<'_>, rules: &TrustRules, n
             is_decommissioned: entry.decommissioned,
             ..AgentLookup::default()
         };
+        // Dates are read only here, when a serial is shared (most are not).
+        let last_active = output
+            .last_active_date
+            .as_deref()
+            .and_then(timestamp::parse_micros);
         let current_last = entry
             .last_active_date
             .as_deref()
@@ -820,20 +828,14 @@ fn merge(entry: &mut SerialEntry, agent: &wire::Agent<'_>, rules: &TrustRules, n
         raw_response: String::new(),
         raw_facts: RawFacts::default(),
     };
-    let failed = trust::failed_checks(
-        lookup.output.serial_number.as_deref().unwrap_or_default(),
-        &lookup,
-        rules,
-        now_ms,
-    );
+    let failed = trust::failed_checks(serial, &lookup, rules, now_ms);
     entry.agent_id = lookup.output.agent_id;
     entry.last_active_date = lookup.output.last_active_date;
     entry.decommissioned = lookup.output.is_decommissioned;
     // lastActive is judged again at check time, uniqueness from the entry's agent count.
     entry.failed = failed
-        .iter()
+        .into_iter()
         .filter(|c| c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
-        .cloned()
         // Into a boxed slice: exactly as long as the checks kept (none for most), no spare room.
         .collect();
 }

@@ -282,6 +282,78 @@ fn check_serial_answers_like_evaluate_device_trust() {
 }
 
 #[test]
+fn a_sync_judges_every_rule_on_each_agents_own_fields() {
+    // Allow-lists and a minimum version that this fleet meets except where an agent says otherwise: a
+    // sync that judged without the agent's OS type, version or network status would fail them all.
+    let rules = json!({
+        "allowedOsTypes": ["windows", "linux"],
+        "minAgentVersion": "23.4",
+        "allowedNetworkStatuses": ["connected"],
+    });
+    let agents = vec![
+        agent("1", json!("MEETSALL1"), json!({})),
+        agent("2", json!("LINUXBOX1"), json!({ "osType": "linux" })),
+        agent("3", json!("MACBOOK01"), json!({ "osType": "macos" })),
+        agent(
+            "4",
+            json!("OLDAGENT1"),
+            json!({ "agentVersion": "22.3.1.5" }),
+        ),
+        agent(
+            "5",
+            json!("OFFLINE01"),
+            json!({ "networkStatus": "disconnected" }),
+        ),
+        agent(
+            "6",
+            json!("NOFIELDS1"),
+            json!({ "osType": null, "agentVersion": null, "networkStatus": null }),
+        ),
+    ];
+    let transport = FakeTransport::new(vec![Exchange {
+        url: page_url(None),
+        answer: ok(page(&agents, agents.len() as u64, None)),
+    }]);
+    let snapshot = run_sync(&transport, json!({ "rules": rules }), 3)
+        .0
+        .unwrap();
+    for (serial, expected) in [
+        ("MEETSALL1", vec![]),
+        ("LINUXBOX1", vec![]),
+        ("MACBOOK01", vec!["osType"]),
+        ("OLDAGENT1", vec!["agentVersion"]),
+        ("OFFLINE01", vec!["networkStatus"]),
+        ("NOFIELDS1", vec!["networkStatus", "osType", "agentVersion"]),
+    ] {
+        let from_snapshot = check(&snapshot, serial, NOW_MS, 60.0);
+        assert_eq!(failed(&from_snapshot), expected, "{serial}");
+        // And as Evaluate Device Trust judges the same agent, with the same rules.
+        let one = vec![agents
+            .iter()
+            .find(|a| a["serialNumber"] == serial)
+            .unwrap()
+            .clone()];
+        let t = FakeTransport::new(vec![Exchange {
+            url: agents_url(serial),
+            answer: ok(page(&one, 1, None)),
+        }]);
+        let direct = invoke_json(
+            &t,
+            &FakeRuntime::default(),
+            Capability::EvaluateDeviceTrust,
+            connection_json(),
+            json!({ "serialNumber": serial, "rules": rules }),
+            CallOptions {
+                now_ms: Some(NOW_MS),
+                ..CallOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(failed(&direct), failed(&from_snapshot), "{serial}");
+    }
+}
+
+#[test]
 fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed() {
     let transport = FakeTransport::new(pages(&fleet(), 0));
     let snapshot = run_sync(&transport, json!({}), 3).0.unwrap();
