@@ -584,10 +584,8 @@ fn starting_point(
                 ));
             }
             let cursor = partial.resume_cursor.clone();
-            let partial = Snapshot {
-                rules: rules_value,
-                ..partial
-            };
+            let mut partial = partial;
+            partial.rules = rules_value;
             Ok((partial, cursor))
         }
         (None, previous) => {
