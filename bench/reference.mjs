@@ -203,7 +203,8 @@ function jsFailedChecks(agent) {
   if (decommissioned !== false) fail('decommissioned', false, decommissioned, 'the agent is decommissioned');
   const uninstalled = bool(agent.isUninstalled);
   const pending = bool(agent.isPendingUninstall);
-  if (uninstalled !== false || pending !== false) fail('uninstalled', false, uninstalled || pending, 'the agent is uninstalled or pending uninstall');
+  const either = uninstalled !== null && pending !== null ? uninstalled || pending : uninstalled === true || pending === true ? true : null;
+  if (either !== false) fail('uninstalled', false, either, 'the agent is uninstalled or pending uninstall');
   const active = bool(agent.isActive);
   if (active !== true) fail('isActive', true, active, 'the agent is not active');
   const infected = bool(agent.infected);
