@@ -82,6 +82,7 @@ impl AgentLookup {
     }
 
     fn copied(status_code: u16, agent: &wire::Agent<'_>, display: bool) -> Self {
+        // What a lookup shows a flow and no trust rule reads.
         let shown = |field: &Option<crate::loose::Loose<'_>>| {
             if display {
                 loose::text(field)
@@ -89,9 +90,10 @@ impl AgentLookup {
                 None
             }
         };
-        let serial_number = match display {
-            true => agent.serial().map(|s| s.into_owned()),
-            false => None,
+        let serial_number = if display {
+            agent.serial().map(|s| s.into_owned())
+        } else {
+            None
         };
         Self {
             status_code: Some(status_code),
