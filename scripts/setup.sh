@@ -48,7 +48,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 # Node binaries from the npm registry (the node-<platform>-<arch> packages hold nodejs.org's builds):
-# this machine reaches no other download site. ~40 MB each, into build/node/v<version>/.
+# this machine reaches no other download site. 88-122 MB each unpacked, into build/node/v<version>/.
 if [ "$need_nodes" = 1 ]; then
   platform=$(node -p 'process.platform + "-" + process.arch')
   for version in $OTHER_NODE_VERSIONS; do
