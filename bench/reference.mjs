@@ -2,8 +2,12 @@
 // match, duplicate choice, lenient field mapping and rawResponse; and the same default trust rules.
 const bool = (v) => (v === true || v === false ? v : typeof v === 'string' && /^(true|1)$/i.test(v.trim()) ? true : typeof v === 'string' && /^(false|0)$/i.test(v.trim()) ? false : v === 1 ? true : v === 0 ? false : null);
 const text = (v) => (v === null || v === undefined || typeof v === 'object' ? null : String(v));
-const count = (v) => { const n = typeof v === 'string' ? Number(v.trim()) : v; return Number.isInteger(n) && n >= 0 ? n : null; };
+const count = (v) => { const n = typeof v === 'string' ? (/^\+?\d+$/.test(v.trim()) ? Number(v.trim()) : null) : v; return Number.isInteger(n) && n >= 0 ? n : null; };
 const time = (v) => { if (typeof v !== 'string') return null; const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`); return Number.isNaN(t) ? null : t; };
+// Agent ids are decimal numbers as text: the lowest is the shorter, then the smaller; none goes last.
+const byId = (a, b) => { const [x, y] = [text(a) ?? '', text(b) ?? '']; return (x === '') - (y === '') || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); };
+// Reported within the last hour, and not more than five minutes ahead (a clock that far ahead is wrong).
+const recent = (last, now) => last !== null && (now - last) / 60000 <= 60 && (last - now) / 60000 <= 5;
 
 export async function jsGetAgentBySerialNumber(connection, { serialNumber }, { fetch }) {
   const serial = serialNumber.trim();
@@ -19,7 +23,7 @@ export async function jsGetAgentBySerialNumber(connection, { serialNumber }, { f
 function lookupOutput(status, raw, matches, rawResponse) {
   matches.sort((a, b) => {
     const rank = (x) => (bool(x.isDecommissioned) === false ? 0 : bool(x.isDecommissioned) === null ? 1 : 2);
-    return rank(a) - rank(b) || (time(b.lastActiveDate) ?? -Infinity) - (time(a.lastActiveDate) ?? -Infinity) || String(a.id).localeCompare(String(b.id));
+    return rank(a) - rank(b) || (time(b.lastActiveDate) ?? -Infinity) - (time(a.lastActiveDate) ?? -Infinity) || byId(a.id, b.id);
   });
   const a = matches[0];
   return {
@@ -42,20 +46,21 @@ export function jsTrust(agent, now) {
   fail('decommissioned', bool(agent.isDecommissioned) === false);
   fail('uninstalled', bool(agent.isUninstalled) === false && bool(agent.isPendingUninstall) === false);
   fail('isActive', bool(agent.isActive) === true);
-  const last = time(agent.lastActiveDate);
-  fail('lastActive', last !== null && (now - last) / 60000 <= 60);
+  fail('lastActive', recent(time(agent.lastActiveDate), now));
   fail('infected', bool(agent.infected) === false);
   fail('activeThreats', count(agent.activeThreats) === 0);
   fail('threatReboot', bool(agent.threatRebootRequired) === false);
-  fail('operationalState', agent.operationalState === 'na');
+  fail('operationalState', text(agent.operationalState) === 'na');
   return { trusted: reasons.length === 0, reasons };
 }
 
 export async function jsEvaluateDeviceTrust(connection, input, options) {
   const lookup = await jsGetAgentBySerialNumber(connection, input, options);
-  const now = Date.now();
-  const verdict = lookup.agentFound && lookup.matchCount === 1 ? jsTrust(lookup.agent, now) : { trusted: false, reasons: [lookup.agentFound ? 'uniqueSerial' : 'agentFound'] };
-  return { ...lookup, ...verdict, evaluatedAt: new Date(now).toISOString() };
+  const now = options.now ?? Date.now();
+  // Every rule is judged on the preferred agent, a shared serial failing uniqueSerial besides.
+  const verdict = lookup.agentFound ? jsTrust(lookup.agent, now) : { trusted: false, reasons: ['agentFound'] };
+  if (lookup.matchCount > 1) verdict.reasons.unshift('uniqueSerial');
+  return { ...lookup, trusted: verdict.reasons.length === 0, reasons: verdict.reasons, evaluatedAt: new Date(now).toISOString() };
 }
 
 // The same lookup with the guarantees the connector gives, as a careful host developer would add them
@@ -172,7 +177,7 @@ export async function jsSyncPage(connection, _input, { fetch, now }) {
     const ids = [...(held.otherAgentIds ?? []), held.agentId];
     const rank = (e) => (e.decommissioned === false ? 0 : e.decommissioned === null ? 1 : 2);
     const last = time(entry.lastActiveDate);
-    const better = rank(entry) - rank(held) || (live.get(serial) ?? -Infinity) - (last ?? -Infinity) || String(entry.agentId).localeCompare(String(held.agentId));
+    const better = rank(entry) - rank(held) || (live.get(serial) ?? -Infinity) - (last ?? -Infinity) || byId(entry.agentId, held.agentId);
     if (better < 0) { serials[serial] = { ...entry, agents: held.agents + 1, otherAgentIds: ids }; live.set(serial, last); }
     else { held.agents += 1; held.otherAgentIds = [...(held.otherAgentIds ?? []), entry.agentId]; }
   }
@@ -182,7 +187,7 @@ export async function jsSyncPage(connection, _input, { fetch, now }) {
   for (const [serial, entry] of Object.entries(serials)) {
     const reasons = entry.failed.map((c) => c.rule);
     const last = live.get(serial);
-    if (last === null || (now - last) / 60000 > 60) reasons.push('lastActive');
+    if (!recent(last, now)) reasons.push('lastActive');
     if (entry.agents > 1) { duplicatedSerials += 1; reasons.push('uniqueSerial'); }
     if (reasons.length === 0) trusted += 1;
     for (const r of reasons) notTrustedByReason[r] = (notTrustedByReason[r] ?? 0) + 1;
@@ -191,7 +196,7 @@ export async function jsSyncPage(connection, _input, { fetch, now }) {
     version: 1, syncedAt: new Date(now).toISOString(), complete: true, resumeCursor: null, rules: null, filters: {}, serials,
     summary: { agentsSeen: raw.data.length, serials: Object.keys(serials).length, trusted,
       notTrustedByReason: Object.fromEntries(Object.entries(notTrustedByReason).sort(([a], [b]) => (a < b ? -1 : 1))), nullSerials, placeholderSerials,
-      duplicatedSerials, pages: 1, requests: 1, totalItems: count(raw.pagination?.totalItems) ?? raw.data.length },
+      duplicatedSerials, pages: 1, requests: 1, totalItems: count(raw.pagination?.totalItems) },
   };
 }
 
@@ -213,7 +218,7 @@ function jsFailedChecks(agent) {
   if (threats !== 0) fail('activeThreats', { max: 0 }, threats, `the agent has ${threats} active threats (at most 0 allowed)`);
   const reboot = bool(agent.threatRebootRequired);
   if (reboot !== false) fail('threatReboot', false, reboot, 'the agent is waiting for a threat reboot');
-  const state = agent.operationalState ?? null;
+  const state = text(agent.operationalState);
   if (state !== 'na') fail('operationalState', ['na'], state, `operational state ${JSON.stringify(state)} is not one of ["na"]`);
   return failed;
 }

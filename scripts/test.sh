@@ -32,6 +32,9 @@ bash scripts/check-size.sh
 step "CLI against the embedded mock console"
 node --test --test-reporter=spec tests/mock_console.test.mjs tests/cli.test.mjs tests/driver.test.mjs
 
+step "the connector against the bench's JS reference on random pages (lookups, verdicts, syncs)"
+node --test --test-reporter=spec tests/differential.test.mjs
+
 step "browser workbench in headless Chromium, then in Firefox ESR and WebKitGTK"
 node --test --test-reporter=spec tests/harness.test.mjs tests/workbench-engines.test.mjs
 

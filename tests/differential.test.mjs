@@ -1,0 +1,189 @@
+// The connector against the bench's pure-JS reference (bench/reference.mjs), an independent second
+// implementation of the same behaviour, on random pages written the ways consoles write agents:
+// booleans as "True" or 1, counts as strings, dates with and without a zone, serials with spaces or
+// as numbers, fields null or missing, serials shared by several agents. Both must give the same
+// lookup, the same default verdict and the same page sync. A disagreement is a bug in one of them;
+// the bench's ratios are only fair while they agree. And under random rules, a sign-in answered from
+// the page's sync (checkSerial) must be the live verdict. SEED=<n> replays one run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { initSync, getAgentBySerialNumber, evaluateDeviceTrust, syncAgents, checkSerial } from '../pkg/sentinelone_connector.js';
+import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsSyncPage } from '../bench/reference.mjs';
+
+initSync({ module: readFileSync(new URL('../pkg/sentinelone_connector_bg.wasm', import.meta.url)) });
+
+const SEED = Number(process.env.SEED ?? Date.now() % 1_000_000);
+const PAGES = 300;
+const NOW = Date.parse('2026-12-07T12:00:00.000Z');
+const connection = { baseUrl: 'https://usea1-partners.sentinelone.net', apiToken: 'differential-test-token-0123456789' };
+
+/** mulberry32: a small seeded generator, so that a failing run can be replayed with its seed. */
+function generator(seed) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n) => Math.floor(next() * n);
+  return { next, int, pick: (list) => list[int(list.length)] };
+}
+
+const MISSING = Symbol('missing');
+// Healthy values as consoles spell them, and anything else a field may hold.
+const TRUE = [true, true, true, 'True', 'true', ' TRUE ', 1, '1'];
+const FALSE = [false, false, false, 'False', 'false', 0, '0'];
+const BOOLEANS = [...TRUE, ...FALSE, null, MISSING, 'yes', 2, '', {}];
+const COUNTS = [1, 3, '2', ' 1 ', '+1', '', 'abc', '1e1', '0x10', -1, 1.5, null, MISSING, [], true];
+const STATES = ['disabled', 'auto_disabled', 'NA', '', null, MISSING, 7];
+const OS_TYPES = ['macos', 'windows', 'linux', 'windows_legacy', null, MISSING, 3];
+const NETWORK = ['connected', 'disconnected', 'connecting', null, MISSING];
+const SERIALS = ['C02XK1ABJG5J', 'C02XK1ABJG5', 'XK1ABJG5J', '5Q4Q7Y1', 'PF3ABC12', 'pf3abc12', 'R90Z 7Q', 'Ünïcode-42', 'SN-日本-7'];
+const ODD_SERIALS = [' C02XK1ABJG5J ', 'C02XK1ABJG5J\t', 12345678, 0, '0000000', 'To Be Filled By O.E.M.', 'Default string', 'N/A', '', '   ', null, MISSING, true];
+
+/** A time `minutes` before NOW, written in one of the ways consoles and their proxies write times. */
+function when(rng, minutes) {
+  const at = new Date(NOW - Math.round(minutes * 60_000) - rng.int(1000));
+  const iso = at.toISOString(); // 2026-12-07T11:58:37.429Z
+  return rng.pick([
+    iso.replace('Z', '000Z'), // SentinelOne: microseconds, Z
+    iso.replace('Z', '000'), // no zone: UTC
+    iso.slice(0, 19) + 'Z',
+    iso.replace('Z', '+00:00'),
+    `${new Date(at.getTime() + 2 * 3_600_000).toISOString().slice(0, 23)}+02:00`,
+  ]);
+}
+
+function randomDate(rng) {
+  return rng.pick([
+    () => when(rng, rng.next() * 50), // recent
+    () => when(rng, rng.next() * 50),
+    () => when(rng, rng.next() * 50),
+    () => when(rng, 55 + rng.next() * 10), // around the 60-minute rule
+    () => when(rng, 60 * 24 * (1 + rng.int(30))), // days ago
+    () => when(rng, -(rng.next() * 3)), // a little ahead (clock skew)
+    () => when(rng, -(10 + rng.next() * 60)), // far ahead
+    () => rng.pick([null, MISSING, 'yesterday', '', 1765000000000, '2026-13-01T00:00:00Z']),
+  ])();
+}
+
+/** A healthy value in one of its spellings, or (one time in `odds`) any value the field may hold. */
+const either = (rng, healthy, any, odds = 12) => rng.pick(rng.int(odds) === 0 ? any : healthy);
+
+let nextId = 1_700_000_000_000_000_000n;
+function randomAgent(rng, serial) {
+  const agent = {
+    id: rng.int(20) === 0 ? rng.int(1_000_000) : String(nextId++),
+    uuid: rng.int(20) === 0 ? null : `uuid-${rng.int(1e9).toString(16)}`,
+    computerName: rng.pick(['JDOE-MBP', 'WIN-ACME-07', 'build-01', null, MISSING, 42]),
+    serialNumber: serial,
+    osType: rng.pick(OS_TYPES),
+    osName: rng.pick(['macOS', 'Windows 11 Pro', 'Ubuntu', null, MISSING]),
+    agentVersion: rng.pick(['23.4.2.14', '22.1.0.1', '24.1.1', null, MISSING]),
+    isActive: either(rng, TRUE, BOOLEANS),
+    isDecommissioned: either(rng, FALSE, BOOLEANS, 6),
+    isUninstalled: either(rng, FALSE, BOOLEANS),
+    isPendingUninstall: either(rng, FALSE, BOOLEANS),
+    infected: either(rng, FALSE, BOOLEANS),
+    threatRebootRequired: either(rng, FALSE, BOOLEANS),
+    activeThreats: either(rng, [0, 0, '0', ' 0', '+0'], COUNTS),
+    operationalState: either(rng, ['na'], STATES),
+    networkStatus: rng.pick(NETWORK),
+    lastActiveDate: randomDate(rng),
+    siteId: rng.pick(['1138463255859336', null, 77]),
+    accountId: rng.pick(['113841926404', null, MISSING]),
+    groupId: rng.pick(['126008949570', MISSING]),
+    activeDirectory: { lastUserMemberOf: ['CN=Staff,DC=acme,DC=example'] },
+  };
+  for (const [key, value] of Object.entries(agent)) if (value === MISSING) delete agent[key];
+  return agent;
+}
+
+function randomPage(rng) {
+  const agents = Array.from({ length: rng.int(9) }, () => {
+    const serial = rng.int(6) === 0 ? rng.pick(ODD_SERIALS) : rng.pick(SERIALS);
+    return randomAgent(rng, serial);
+  });
+  const totalItems = rng.pick([agents.length, agents.length, String(agents.length), agents.length + 40, null, MISSING]);
+  const pagination = { totalItems, nextCursor: null };
+  if (totalItems === MISSING) delete pagination.totalItems;
+  const body = JSON.stringify({ data: agents, pagination }, null, rng.int(4) === 0 ? 2 : undefined);
+  // Escapes a console may write inside strings, keys included ("serial\u004eumber"): only strings
+  // hold an upper-case K or N here, and JSON.parse reads them back as they were.
+  return rng.int(4) === 0 ? body.replaceAll('K', '\\u004B').replaceAll('N', '\\u004e') : body;
+}
+
+/** Trust rules a flow designer might set, each rule present or not. */
+function randomRules(rng) {
+  const rules = {};
+  const maybe = (key, values) => { if (rng.int(3) === 0) rules[key] = rng.pick(values); };
+  maybe('maxInactiveMinutes', [0, 5, 30, 59.5, 120, 60 * 24 * 40]);
+  maybe('allowedNetworkStatuses', [['connected'], ['connected', 'connecting'], null]);
+  maybe('maxActiveThreats', [0, 1, 2, 5]);
+  maybe('allowedOperationalStates', [['na'], ['na', 'disabled'], ['auto_disabled']]);
+  maybe('allowedOsTypes', [['macos', 'windows'], ['linux'], null]);
+  maybe('minAgentVersion', ['23.4', '22.1.0.1', '24', '23.4.2.15', null]);
+  maybe('allowAmbiguous', [true, false]);
+  return rules;
+}
+
+const instant = (body) => async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
+const utf8 = new TextEncoder();
+
+function comparable(lookup) {
+  const { rawResponse, agent, ...fields } = lookup;
+  return fields;
+}
+
+test(`lookups, verdicts and page syncs agree with the JS reference, and checkSerial with live verdicts, on ${PAGES} random pages (SEED=${SEED})`, async () => {
+  const rng = generator(SEED);
+  let found = 0;
+  let shared = 0;
+  let trusted = 0;
+  for (let p = 0; p < PAGES; p++) {
+    const body = randomPage(rng);
+    const serial = rng.int(8) === 0 ? ` ${rng.pick(SERIALS)}\t` : rng.pick(SERIALS);
+    const where = `page ${p} (SEED=${SEED}), serial ${serial}: ${body}`;
+    const options = { fetch: instant(body), now: NOW };
+    // The connector takes a body as text or as its UTF-8 bytes (each read its own way); the reference text.
+    const ourOptions = rng.int(2) === 0 ? options : { fetch: async () => ({ status: 200, body: utf8.encode(body) }), now: NOW };
+
+    const ours = await getAgentBySerialNumber(connection, { serialNumber: serial }, ourOptions);
+    const theirs = await jsGetAgentBySerialNumber(connection, { serialNumber: serial }, options);
+    assert.deepEqual(comparable(ours), comparable(theirs), `lookup, ${where}`);
+    assert.deepEqual(ours.rawResponse, JSON.parse(body), `rawResponse, ${where}`);
+    found += ours.agentFound ? 1 : 0;
+    shared += ours.matchCount > 1 ? 1 : 0;
+
+    const verdict = await evaluateDeviceTrust(connection, { serialNumber: serial }, ourOptions);
+    const reference = await jsEvaluateDeviceTrust(connection, { serialNumber: serial }, options);
+    assert.deepEqual(verdict.reasons.map((r) => r.rule), reference.reasons, `verdict, ${where}`);
+    assert.equal(verdict.trusted, reference.trusted, `trusted, ${where}`);
+    trusted += verdict.trusted ? 1 : 0;
+
+    const sync = await syncAgents(connection, {}, ourOptions);
+    const jsSync = await jsSyncPage(connection, {}, options);
+    const entries = (snapshot) => Object.entries(snapshot.serials).sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, e]) => [key, e.agentId, e.agents, [...(e.otherAgentIds ?? [])].sort(), e.failed.map((c) => [c.rule, c.expected, c.actual])]);
+    assert.deepEqual(entries(sync), entries(jsSync), `sync entries, ${where}`);
+    const { durationMs, ...summary } = sync.summary;
+    assert.deepEqual(summary, jsSync.summary, `sync summary, ${where}`);
+
+    // A sign-in answered from a sync's snapshot is the verdict the live evaluation gives, under any rules.
+    const rules = randomRules(rng);
+    const snapshot = await syncAgents(connection, { rules }, options);
+    const placeholder = rng.int(10) === 0 ? rng.pick(['Default string', ' to be filled by o.e.m. ', '0000000']) : null;
+    const probe = placeholder ?? serial;
+    const live = await evaluateDeviceTrust(connection, { serialNumber: probe, rules }, options);
+    const offline = checkSerial(snapshot, probe, { now: NOW });
+    const judged = (answer) => answer.reasons.map((r) => [r.rule, r.expected, r.actual]);
+    assert.deepEqual(judged(offline), judged(live), `checkSerial, rules ${JSON.stringify(rules)}, ${where}`);
+    assert.equal(offline.trusted, live.trusted, `checkSerial trusted, ${where}`);
+  }
+  // The generator must reach the cases it is for, or the agreement says little.
+  assert.ok(found > PAGES / 6 && shared > PAGES / 60 && trusted > PAGES / 60, `found ${found}, shared ${shared}, trusted ${trusted}`);
+  if (process.env.SEED) console.log(`found ${found}, shared ${shared}, trusted ${trusted}`);
+});
