@@ -3,8 +3,10 @@
 // booleans as "True" or 1, counts as strings, dates with and without a zone, serials with spaces or
 // as numbers, fields null or missing, serials shared by several agents. Both must give the same
 // lookup, the same default verdict and the same page sync. A disagreement is a bug in one of them;
-// the bench's ratios are only fair while they agree. And under random rules, a sign-in answered from
-// the page's sync (checkSerial) must be the live verdict. SEED=<n> replays one run.
+// the bench's ratios are only fair while they agree. Then the connector against itself: the page
+// synced over several pages, or incrementally from an earlier snapshot, gives the same verdicts, and
+// under random rules a sign-in answered from a sync (checkSerial) is the live verdict. SEED=<n>
+// replays one run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -76,7 +78,7 @@ const either = (rng, healthy, any, odds = 12) => rng.pick(rng.int(odds) === 0 ? 
 let nextId = 1_700_000_000_000_000_000n;
 function randomAgent(rng, serial) {
   const agent = {
-    id: rng.int(20) === 0 ? rng.int(1_000_000) : String(nextId++),
+    id: rng.int(20) === 0 ? Number(nextId++ % 1_000_000_000n) : String(nextId++),
     uuid: rng.int(20) === 0 ? null : `uuid-${rng.int(1e9).toString(16)}`,
     computerName: rng.pick(['JDOE-MBP', 'WIN-ACME-07', 'build-01', null, MISSING, 42]),
     serialNumber: serial,
@@ -138,7 +140,7 @@ function comparable(lookup) {
   return fields;
 }
 
-test(`lookups, verdicts and page syncs agree with the JS reference, and checkSerial with live verdicts, on ${PAGES} random pages (SEED=${SEED})`, async () => {
+test(`on ${PAGES} random pages (SEED=${SEED}): lookups, verdicts and syncs agree with the JS reference; paged, incremental and offline answers with live ones`, async () => {
   const rng = generator(SEED);
   let found = 0;
   let shared = 0;
@@ -171,6 +173,52 @@ test(`lookups, verdicts and page syncs agree with the JS reference, and checkSer
     assert.deepEqual(entries(sync), entries(jsSync), `sync entries, ${where}`);
     const { durationMs, ...summary } = sync.summary;
     assert.deepEqual(summary, jsSync.summary, `sync summary, ${where}`);
+
+    // The same agents over several pages (a shared serial's agents on different ones) sync the same.
+    // One page in four: a sync waits 40 ms between pages (the console's rate limit).
+    const agents = JSON.parse(body).data;
+    const parts = p % 4 === 0 ? 2 + rng.int(3) : 1;
+    const size = Math.max(1, Math.ceil(agents.length / parts));
+    const paged = async (request) => {
+      const at = Number(new URL(request.url).searchParams.get('cursor') ?? 0);
+      const next = at + size < agents.length ? String(at + size) : null;
+      const page = JSON.stringify({ data: agents.slice(at, at + size), pagination: { totalItems: agents.length, nextCursor: next } });
+      return { status: 200, body: page };
+    };
+    const overPages = await syncAgents(connection, {}, { fetch: paged, now: NOW });
+    const counts = ({ durationMs, pages, requests, totalItems, ...rest }) => rest;
+    assert.deepEqual(entries(overPages), entries(sync), `sync over ${parts} pages, ${where}`);
+    assert.deepEqual(counts(overPages.summary), counts(sync.summary), `sync summary over ${parts} pages, ${where}`);
+    assert.equal(overPages.summary.pages, Math.max(1, Math.ceil(agents.length / size)), `pages, ${where}`);
+
+    // An incremental sync (the previous snapshot, and the agents changed or added since) gives the
+    // verdicts a full sync of the console's new state gives. Changed agents keep their serial here: one
+    // that moves to another serial leaves a stale entry behind (README, "Sync Agents").
+    if (p % 3 === 0) {
+      const later = NOW + 10 * 60_000;
+      const changed = agents.filter(() => rng.int(3) === 0).map((old) => ({ ...randomAgent(rng, old.serialNumber), id: old.id }));
+      const added = Array.from({ length: rng.int(3) }, () => randomAgent(rng, rng.pick(SERIALS)));
+      const since = [...changed, ...added];
+      const now = [...agents.map((old) => changed.find((c) => c.id === old.id) ?? old), ...added];
+      const incremental = await syncAgents(connection, { previous: sync }, {
+        now: later,
+        fetch: async (request) => {
+          assert.match(request.url, /updatedAt__gt=/);
+          return { status: 200, body: JSON.stringify({ data: since, pagination: { totalItems: since.length, nextCursor: null } }) };
+        },
+      });
+      const full = await syncAgents(connection, {}, { fetch: instant(JSON.stringify({ data: now, pagination: {} })), now: later });
+      assert.deepEqual(Object.keys(incremental.serials).sort(), Object.keys(full.serials).sort(), `incremental serials, ${where}`);
+      for (const [key, entry] of Object.entries(full.serials)) {
+        const ours = incremental.serials[key];
+        assert.equal(ours.agents, entry.agents, `incremental agents of ${key}, ${where}`);
+        const verdict = (snapshot) => checkSerial(snapshot, key, { now: later }).reasons.map((r) => [r.rule, r.expected, r.actual]);
+        // One agent: the same verdict. Several: not trusted either way (uniqueSerial); the incremental
+        // sync keeps no state for the others, so which agent it judges may differ.
+        if (entry.agents === 1) assert.deepEqual(verdict(incremental), verdict(full), `incremental verdict of ${key}, ${where}`);
+        else assert.ok(verdict(incremental).some(([rule]) => rule === 'uniqueSerial'), `incremental, ${key}, ${where}`);
+      }
+    }
 
     // A sign-in answered from a sync's snapshot is the verdict the live evaluation gives, under any rules.
     const rules = randomRules(rng);
