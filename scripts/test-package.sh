@@ -39,8 +39,9 @@ cp tests/package/*.mjs tests/package/*.ts tests/package/*.html "$scratch/"
   # Deno and Bun, which hosts run the package in too: one script of what a host relies on, in each
   # (and in this Node, which keeps the script itself honest).
   for runtime in node "node_modules/.bin/deno run -A" node_modules/.bin/bun; do
+    name=$(basename "${runtime%% *}")
     # shellcheck disable=SC2086 # the command and its flags are words
-    REPO="$repo" $runtime ./runtimes.mjs
+    RUNTIME=$name REPO="$repo" $runtime ./runtimes.mjs
   done
   # The package says Node >= 18: its Node tests again on each other Node line (scripts/setup.sh puts
   # them in build/node). Not the Chromium and bundler tests (what they test is the page's and the

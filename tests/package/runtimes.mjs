@@ -12,6 +12,12 @@ const { startMockConsole, MOCK_API_TOKEN } = await import(`${REPO}/mock-console/
 const { createConsole } = await import(`${REPO}/mock-console/console.mjs`);
 
 const runtime = globalThis.Deno ? `Deno ${Deno.version.deno}` : globalThis.Bun ? `Bun ${Bun.version}` : `Node ${process.version}`;
+// The runtime the caller meant to run (RUNTIME=deno, bun or node), so that a launcher that quietly
+// runs another one (a `deno` shim that is Node) cannot pass for it.
+const expected = globalThis.process?.env?.RUNTIME ?? globalThis.Deno?.env.get('RUNTIME');
+if (expected !== undefined && !runtime.toLowerCase().startsWith(`${expected} `)) {
+  throw new Error(`asked for ${expected}, running in ${runtime}`);
+}
 const NOW = Date.now();
 const mock = createConsole({ now: NOW });
 const shim = async (request) => mock.handle(request);
