@@ -4,6 +4,8 @@ const bool = (v) => (v === true || v === false ? v : typeof v === 'string' && /^
 const text = (v) => (v === null || v === undefined || typeof v === 'object' ? null : String(v));
 const count = (v) => { const n = typeof v === 'string' ? (/^\+?\d+$/.test(v.trim()) ? Number(v.trim()) : null) : v; return Number.isInteger(n) && n >= 0 ? n : null; };
 const time = (v) => { if (typeof v !== 'string') return null; const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`); return Number.isNaN(t) ? null : t; };
+/** The lenient readers, for tests that judge agents independently of the connector. */
+export const lenient = { bool, text, count, time };
 // Agent ids are decimal numbers as text: the lowest is the shorter, then the smaller; none goes last.
 const byId = (a, b) => { const [x, y] = [text(a) ?? '', text(b) ?? '']; return (x === '') - (y === '') || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0); };
 // Reported within the last hour, and not more than five minutes ahead (a clock that far ahead is wrong).

@@ -4,14 +4,14 @@
 // as numbers, fields null or missing, serials shared by several agents. Both must give the same
 // lookup, the same default verdict and the same page sync. A disagreement is a bug in one of them;
 // the bench's ratios are only fair while they agree. Then the connector against itself: the page
-// synced over several pages, or incrementally from an earlier snapshot, gives the same verdicts, and
-// under random rules a sign-in answered from a sync (checkSerial) is the live verdict. SEED=<n>
-// replays one run.
+// synced over several pages, or incrementally from an earlier snapshot, gives the same verdicts;
+// under random rules the live verdict is README's rule table judged here in JS, and a sign-in
+// answered from a sync (checkSerial) is the live verdict. SEED=<n> replays one run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { initSync, getAgentBySerialNumber, evaluateDeviceTrust, syncAgents, checkSerial } from '../pkg/sentinelone_connector.js';
-import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsSyncPage } from '../bench/reference.mjs';
+import { jsGetAgentBySerialNumber, jsEvaluateDeviceTrust, jsSyncPage, lenient } from '../bench/reference.mjs';
 
 initSync({ module: readFileSync(new URL('../pkg/sentinelone_connector_bg.wasm', import.meta.url)) });
 
@@ -41,8 +41,10 @@ const FALSE = [false, false, false, 'False', 'false', 0, '0'];
 const BOOLEANS = [...TRUE, ...FALSE, null, MISSING, 'yes', 2, '', {}];
 const COUNTS = [1, 3, '2', ' 1 ', '+1', '', 'abc', '1e1', '0x10', -1, 1.5, null, MISSING, [], true];
 const STATES = ['disabled', 'auto_disabled', 'NA', '', null, MISSING, 7];
-const OS_TYPES = ['macos', 'windows', 'linux', 'windows_legacy', null, MISSING, 3];
-const NETWORK = ['connected', 'disconnected', 'connecting', null, MISSING];
+const OS_TYPES = ['macos', 'windows', 'linux', 'windows_legacy', 'Windows', null, MISSING, 3];
+const NETWORK = ['connected', 'disconnected', 'connecting', 'Connected', null, MISSING];
+const VERSIONS = ['23.4.2.14', '22.1.0.1', '24.1.1', '23.10.0.1', '23.4', ' 24.1.1 ', '23.04.2.14', '+24.0', 'v23.4',
+  '23.4.2.14 EA', '23..4', '', 24, null, MISSING];
 const SERIALS = ['C02XK1ABJG5J', 'C02XK1ABJG5', 'XK1ABJG5J', '5Q4Q7Y1', 'PF3ABC12', 'pf3abc12', 'R90Z 7Q', 'Ünïcode-42', 'SN-日本-7'];
 const ODD_SERIALS = [' C02XK1ABJG5J ', 'C02XK1ABJG5J\t', 12345678, 0, '0000000', 'To Be Filled By O.E.M.', 'Default string', 'N/A', '', '   ', null, MISSING, true];
 
@@ -84,7 +86,7 @@ function randomAgent(rng, serial) {
     serialNumber: serial,
     osType: rng.pick(OS_TYPES),
     osName: rng.pick(['macOS', 'Windows 11 Pro', 'Ubuntu', null, MISSING]),
-    agentVersion: rng.pick(['23.4.2.14', '22.1.0.1', '24.1.1', null, MISSING]),
+    agentVersion: rng.pick(VERSIONS),
     isActive: either(rng, TRUE, BOOLEANS),
     isDecommissioned: either(rng, FALSE, BOOLEANS, 6),
     isUninstalled: either(rng, FALSE, BOOLEANS),
@@ -130,6 +132,43 @@ function randomRules(rng) {
   maybe('minAgentVersion', ['23.4', '22.1.0.1', '24', '23.4.2.15', null]);
   maybe('allowAmbiguous', [true, false]);
   return rules;
+}
+
+/**
+ * The rules of README's table, judged here apart from the connector on the agent the reference
+ * chose: the failed rule ids in rule order.
+ */
+function judge(agent, matchCount, given, now) {
+  const { bool, text, count, time } = lenient;
+  const rules = { maxInactiveMinutes: 60, maxActiveThreats: 0, allowedOperationalStates: ['na'], allowedNetworkStatuses: null,
+    allowedOsTypes: null, minAgentVersion: null, allowAmbiguous: false, ...given };
+  if (agent === undefined) return ['agentFound'];
+  const failed = [];
+  const rule = (id, passes) => { if (!passes) failed.push(id); };
+  const numbers = (version) => (version !== null && version.trim().split('.').every((n) => /^\+?\d+$/.test(n)) ? version.trim().split('.').map(Number) : null);
+  const atLeast = (version, minimum) => {
+    const [have, need] = [numbers(version), numbers(minimum)];
+    if (have === null) return false;
+    for (let i = 0; i < Math.max(have.length, need.length); i++) {
+      if ((have[i] ?? 0) !== (need[i] ?? 0)) return (have[i] ?? 0) > (need[i] ?? 0);
+    }
+    return true;
+  };
+  const last = time(agent.lastActiveDate);
+  const threats = count(agent.activeThreats);
+  rule('uniqueSerial', matchCount === 1 || rules.allowAmbiguous);
+  rule('decommissioned', bool(agent.isDecommissioned) === false);
+  rule('uninstalled', bool(agent.isUninstalled) === false && bool(agent.isPendingUninstall) === false);
+  rule('isActive', bool(agent.isActive) === true);
+  rule('lastActive', last !== null && (now - last) / 60_000 <= rules.maxInactiveMinutes && (last - now) / 60_000 <= 5);
+  rule('infected', bool(agent.infected) === false);
+  rule('activeThreats', threats !== null && threats <= rules.maxActiveThreats);
+  rule('threatReboot', bool(agent.threatRebootRequired) === false);
+  rule('operationalState', rules.allowedOperationalStates.includes(text(agent.operationalState)));
+  rule('networkStatus', rules.allowedNetworkStatuses === null || rules.allowedNetworkStatuses.includes(text(agent.networkStatus)));
+  rule('osType', rules.allowedOsTypes === null || rules.allowedOsTypes.includes(text(agent.osType)));
+  rule('agentVersion', rules.minAgentVersion === null || atLeast(text(agent.agentVersion), rules.minAgentVersion));
+  return failed;
 }
 
 const instant = (body) => async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
@@ -227,6 +266,9 @@ test(`on ${PAGES} random pages (SEED=${SEED}): lookups, verdicts and syncs agree
     const probe = placeholder ?? serial;
     const live = await evaluateDeviceTrust(connection, { serialNumber: probe, rules }, options);
     const offline = checkSerial(snapshot, probe, { now: NOW });
+    if (placeholder === null) {
+      assert.deepEqual(live.reasons.map((r) => r.rule), judge(theirs.agent, theirs.matchCount, rules, NOW), `rules ${JSON.stringify(rules)}, ${where}`);
+    }
     const judged = (answer) => answer.reasons.map((r) => [r.rule, r.expected, r.actual]);
     assert.deepEqual(judged(offline), judged(live), `checkSerial, rules ${JSON.stringify(rules)}, ${where}`);
     assert.equal(offline.trusted, live.trusted, `checkSerial trusted, ${where}`);
