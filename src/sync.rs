@@ -412,6 +412,11 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
 
     let (mut snapshot, mut cursor) =
         starting_point(input, resume, previous, rules_value).map_err(fail)?;
+    // An incremental sync (or a resumed one) reads agents again that its stored entries hold: one
+    // now under another serial, or none, must leave the entry of the serial it had.
+    let incremental =
+        snapshot.filters.get("updatedAt__gt").is_some() && !snapshot.serials.is_empty();
+    let mut moved = Vec::new();
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
     let mut read_now: u64 = 0;
@@ -513,8 +518,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         }
         read_now += page.data.len() as u64;
         for wire::Object(agent) in &page.data {
-            let added = absorb(&mut snapshot, agent, &rules, now_ms);
+            let moved = incremental.then_some(&mut moved);
+            let added = absorb(&mut snapshot, agent, &rules, now_ms, moved);
             snapshot_bytes = snapshot_bytes.saturating_add_signed(added);
+        }
+        if !moved.is_empty() {
+            forget_moved(&mut snapshot, &moved);
+            moved.clear();
         }
         snapshot.summary.pages += 1;
         on_progress(Progress {
@@ -732,22 +742,31 @@ fn page_request(
 }
 
 /// Judges one agent and merges it into its serial's entry; how many bytes the snapshot grew by, as
-/// [`entry_bytes`] counts them.
+/// [`entry_bytes`] counts them. With `moved`, an agent new to its serial's entry, or with no usable
+/// serial, is noted with the serial it has now (empty for none), for [`forget_moved`].
 fn absorb(
     snapshot: &mut Snapshot,
     agent: &wire::Agent<'_>,
     rules: &TrustRules,
     now_ms: f64,
+    moved: Option<&mut Vec<(String, String)>>,
 ) -> isize {
     // Saturating: a resumed snapshot's counts are the host's text, and could be at their limit.
     snapshot.summary.agents_seen = snapshot.summary.agents_seen.saturating_add(1);
+    let note = |serial: &str| {
+        if let (Some(moved), Some(id)) = (moved, loose::text(&agent.id)) {
+            moved.push((id, serial.to_owned()));
+        }
+    };
     let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
         snapshot.summary.null_serials = snapshot.summary.null_serials.saturating_add(1);
+        note("");
         return 0;
     };
     if serial::is_placeholder(&serial) {
         snapshot.summary.placeholder_serials =
             snapshot.summary.placeholder_serials.saturating_add(1);
+        note("");
         return 0;
     }
     let key_bytes = written_len(&serial);
@@ -762,21 +781,72 @@ fn absorb(
     } else {
         entry_bytes(key_bytes, entry)
     };
-    merge(entry, &serial, agent, rules, now_ms);
+    if merge(entry, &serial, agent, rules, now_ms) {
+        note(&serial);
+    }
     entry_bytes(key_bytes, entry) as isize - before as isize
 }
 
-/// Merges one agent into its serial's entry: the preferred agent's verdict, the others' ids.
+/// Takes agents out of the entries of serials they no longer report (`moved`: ids with the serial
+/// each has now, the last one counting), as an incremental sync reads them under another one. An
+/// entry left with no agent goes; one whose preferred agent left keeps another of its agents with no
+/// verdict and no date, so it fails `lastActive` until a sync reads that agent.
+fn forget_moved(snapshot: &mut Snapshot, moved: &[(String, String)]) {
+    let left = |id: &str, serial: &str| {
+        moved
+            .iter()
+            .rev()
+            .find(|(agent, _)| agent == id)
+            .is_some_and(|(_, now)| now != serial)
+    };
+    let mut emptied = false;
+    for (serial, entry) in snapshot.serials.iter_mut() {
+        let mut others = std::mem::take(&mut entry.other_agent_ids).into_vec();
+        let mut gone = 0;
+        let mut at = 0;
+        while let Some(id) = others.get(at) {
+            if left(id, serial) {
+                others.swap_remove(at);
+                gone += 1;
+            } else {
+                at += 1;
+            }
+        }
+        if entry.agent_id.as_deref().is_some_and(|id| left(id, serial)) {
+            gone += 1;
+            entry.agent_id = others.pop();
+            entry.last_active_date = None;
+            entry.decommissioned = None;
+            entry.failed = Box::default();
+        }
+        entry.agents = entry.agents.saturating_sub(gone);
+        entry.other_agent_ids = others.into_boxed_slice();
+        emptied |= entry.agents == 0;
+    }
+    if emptied {
+        // Rebuilt rather than removed from: the map's removal code would add 5 KB to the .wasm,
+        // and a serial an agent leaves empty is rare (a replaced mainboard).
+        for (serial, entry) in std::mem::take(&mut snapshot.serials) {
+            if entry.agents > 0 {
+                snapshot.serials.insert(serial, entry);
+            }
+        }
+    }
+}
+
+/// Merges one agent into its serial's entry: the preferred agent's verdict, the others' ids. Whether
+/// the agent is new to the entry.
 fn merge(
     entry: &mut SerialEntry,
     serial: &str,
     agent: &wire::Agent<'_>,
     rules: &TrustRules,
     now_ms: f64,
-) {
+) -> bool {
     let mut output = AgentLookup::judged(200, agent);
     output.match_count = 1;
     let same_agent = entry.agent_id.is_some() && entry.agent_id == output.agent_id;
+    let mut joined = entry.agents == 0;
     if entry.agents > 0 && !same_agent {
         // Another agent with this serial: counted once, however often incremental syncs read it again.
         let known = output
@@ -785,6 +855,7 @@ fn merge(
             .and_then(|id| entry.other_agent_ids.iter().position(|other| other == id));
         if known.is_none() {
             entry.agents = entry.agents.saturating_add(1);
+            joined = true;
         }
         let current = AgentLookup {
             agent_id: entry.agent_id.clone(),
@@ -807,7 +878,7 @@ fn merge(
                 others.push(id.clone());
             }
             entry.other_agent_ids = others.into_boxed_slice();
-            return;
+            return joined;
         }
         // This agent is preferred now: the one it replaces joins the others, and it leaves them.
         if let Some(at) = known {
@@ -836,6 +907,7 @@ fn merge(
         .filter(|c| c.rule != RuleId::LastActive && c.rule != RuleId::UniqueSerial)
         // Into a boxed slice: exactly as long as the checks kept (none for most), no spare room.
         .collect();
+    joined
 }
 
 /// What one sync costs: the requests it sent and the time it took, added to the snapshot's summary
@@ -1069,7 +1141,7 @@ mod tests {
         let mut snapshot = Snapshot::default();
         let mut counted = 0isize;
         for wire::Object(agent) in &page.data {
-            counted += absorb(&mut snapshot, agent, &rules, 1_715_797_800_000.0);
+            counted += absorb(&mut snapshot, agent, &rules, 1_715_797_800_000.0, None);
         }
         let held: usize = snapshot
             .serials

@@ -532,6 +532,68 @@ fn incremental_syncs_count_each_agent_of_a_shared_serial_once() {
 }
 
 #[test]
+fn an_agent_read_under_another_serial_leaves_the_entry_of_its_old_one() {
+    let full = run_sync(&FakeTransport::new(pages(&fleet(), 0)), json!({}), 3)
+        .0
+        .unwrap();
+    assert_eq!(check(&full, "HEALTHY01", NOW_MS, 60.0)["trusted"], true);
+    let incremental = |agents: &[Value], previous: &Snapshot| {
+        run_sync(
+            &incremental_page(agents),
+            json!({ "previous": json_of(previous) }),
+            3,
+        )
+        .0
+        .unwrap()
+    };
+    // HEALTHY01's only agent now reports another serial (a replaced mainboard): no agent has
+    // HEALTHY01 any more, so it is not trusted, as a full sync would say.
+    let moved = incremental(&[agent("1", json!("NEWBOARD1"), json!({}))], &full);
+    assert!(!moved.serials.contains_key("HEALTHY01"));
+    assert_eq!(
+        failed(&check(&moved, "HEALTHY01", NOW_MS, 60.0)),
+        ["agentFound"]
+    );
+    assert_eq!(check(&moved, "NEWBOARD1", NOW_MS, 60.0)["trusted"], true);
+    assert_eq!(moved.summary.serials, full.summary.serials);
+    // One that loses its serial (null, or a firmware placeholder) leaves it too.
+    for serial in [json!(null), json!("Default string")] {
+        let lost = incremental(&[agent("2", serial.clone(), json!({}))], &full);
+        assert!(!lost.serials.contains_key("INFECTED1"), "{serial}");
+    }
+    // REINSTALL has two agents, 7 preferred and 5 another. When 5 moves, 7 stays, alone.
+    let other_moved = incremental(&[agent("5", json!("NEWBOARD2"), json!({}))], &full);
+    assert_eq!(sharing(&other_moved, "REINSTALL"), (1, Some("7"), vec![]));
+    assert_eq!(
+        other_moved.serials["REINSTALL"].last_active_date,
+        full.serials["REINSTALL"].last_active_date
+    );
+    // When 7 moves, 5 is what has the serial, but nothing read says how it stands: its entry fails
+    // closed (no date: lastActive) until a sync reads it; a full sync's would judge it.
+    let preferred_moved = incremental(&[agent("7", json!("NEWBOARD3"), json!({}))], &full);
+    assert_eq!(
+        sharing(&preferred_moved, "REINSTALL"),
+        (1, Some("5"), vec![])
+    );
+    let answer = check(&preferred_moved, "REINSTALL", NOW_MS, 60.0);
+    assert_eq!(answer["trusted"], false);
+    assert_eq!(failed(&answer), ["lastActive"]);
+    // ... and once read, it is judged as any agent.
+    let read_again = incremental(
+        &[agent("5", json!("REINSTALL"), json!({}))],
+        &preferred_moved,
+    );
+    assert_eq!(
+        check(&read_again, "REINSTALL", NOW_MS, 60.0)["trusted"],
+        true
+    );
+    assert_eq!(sharing(&read_again, "REINSTALL"), (1, Some("5"), vec![]));
+    // An agent read again under the serial it had stays where it is.
+    let same = incremental(&[agent("1", json!("HEALTHY01"), json!({}))], &full);
+    assert_eq!(same.serials, full.serials);
+}
+
+#[test]
 fn bad_sync_inputs_are_coded() {
     for input in [
         json!({ "osTypes": "windows" }),
