@@ -591,6 +591,14 @@ fn an_agent_read_under_another_serial_leaves_the_entry_of_its_old_one() {
     // An agent read again under the serial it had stays where it is.
     let same = incremental(&[agent("1", json!("HEALTHY01"), json!({}))], &full);
     assert_eq!(same.serials, full.serials);
+    // A stored entry of no agent (the schema's minimum is one) is not written back.
+    let mut stored = json_of(&full);
+    stored["serials"]["HEALTHY02"]["agents"] = json!(0);
+    let next = run_sync(&incremental_page(&[]), json!({ "previous": stored }), 3)
+        .0
+        .unwrap();
+    assert!(!next.serials.contains_key("HEALTHY02"));
+    assert_eq!(next.summary.serials, full.summary.serials - 1);
 }
 
 #[test]
@@ -1104,10 +1112,14 @@ fn incremental_from(
     (result, sent)
 }
 
-/// `count` serials with empty entries.
+/// `count` serials with entries of one agent and nothing else.
 fn plain_serials(count: usize) -> BTreeMap<String, SerialEntry> {
+    let entry = SerialEntry {
+        agents: 1,
+        ..SerialEntry::default()
+    };
     (0..count)
-        .map(|i| (format!("S{i:07}"), SerialEntry::default()))
+        .map(|i| (format!("S{i:07}"), entry.clone()))
         .collect()
 }
 
