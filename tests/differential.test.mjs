@@ -4,7 +4,8 @@
 // as numbers, fields null or missing, serials shared by several agents. Both must give the same
 // lookup, the same default verdict and the same page sync. A disagreement is a bug in one of them;
 // the bench's ratios are only fair while they agree. Then the connector against itself: the page
-// synced over several pages, or incrementally from an earlier snapshot, gives the same verdicts;
+// synced over several pages (or resumed after a failed one), or incrementally from an earlier
+// snapshot, gives the same verdicts;
 // under random rules the live verdict is README's rule table judged here in JS, and a sign-in
 // answered from a sync (checkSerial) is the live verdict. SEED=<n> replays one run.
 import { test } from 'node:test';
@@ -229,6 +230,18 @@ test(`on ${PAGES} random pages (SEED=${SEED}): lookups, verdicts and syncs agree
     assert.deepEqual(entries(overPages), entries(sync), `sync over ${parts} pages, ${where}`);
     assert.deepEqual(counts(overPages.summary), counts(sync.summary), `sync summary over ${parts} pages, ${where}`);
     assert.equal(overPages.summary.pages, Math.max(1, Math.ceil(agents.length / size)), `pages, ${where}`);
+    // The console failing at one of those pages: the partial snapshot, stored and resumed, ends where
+    // the sync that never failed ended.
+    const pages = Math.max(1, Math.ceil(agents.length / size));
+    if (pages > 1 && rng.int(2) === 0) {
+      const failing = String(size * (1 + rng.int(pages - 1)));
+      const flaky = async (request) => (new URL(request.url).searchParams.get('cursor') === failing ? { status: 503, body: '' } : paged(request));
+      const error = await syncAgents(connection, {}, { fetch: flaky, now: NOW, maxAttempts: 1 }).then(() => assert.fail('resolved'), (e) => e);
+      assert.equal(error.code, 'UPSTREAM_UNAVAILABLE', where);
+      const resumed = await syncAgents(connection, { resumeFrom: JSON.parse(JSON.stringify(error.partial)) }, { fetch: paged, now: NOW });
+      assert.deepEqual(entries(resumed), entries(sync), `resumed sync, ${where}`);
+      assert.deepEqual(counts(resumed.summary), counts(sync.summary), `resumed sync summary, ${where}`);
+    }
 
     // An incremental sync (the previous snapshot, and the agents changed or added since) gives the
     // verdicts a full sync of the console's new state gives. A changed agent may report another
