@@ -416,7 +416,7 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     // now under another serial, or none, must leave the entry of the serial it had.
     let incremental =
         snapshot.filters.get("updatedAt__gt").is_some() && !snapshot.serials.is_empty();
-    let mut moved = Vec::new();
+    let mut moves = Moves::default();
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
     let mut read_now: u64 = 0;
@@ -518,13 +518,13 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         }
         read_now += page.data.len() as u64;
         for wire::Object(agent) in &page.data {
-            let moved = incremental.then_some(&mut moved);
-            let added = absorb(&mut snapshot, agent, &rules, now_ms, moved);
+            let moves = incremental.then_some(&mut moves);
+            let added = absorb(&mut snapshot, agent, &rules, now_ms, moves);
             snapshot_bytes = snapshot_bytes.saturating_add_signed(added);
         }
-        if !moved.is_empty() {
-            forget_moved(&mut snapshot, &moved);
-            moved.clear();
+        if !moves.moved.is_empty() {
+            forget_moved(&mut snapshot, &moves);
+            moves.moved.clear();
         }
         snapshot.summary.pages += 1;
         on_progress(Progress {
@@ -741,21 +741,33 @@ fn page_request(
     lookup::agents_get(connection, &query, cursor)
 }
 
+/// What an incremental sync notes as it reads agents again, for [`forget_moved`].
+#[derive(Default)]
+struct Moves {
+    /// The agents new to their serial's entry, or with no usable serial, each with the serial it
+    /// has now (empty for none).
+    moved: Vec<(String, String)>,
+    /// Per serial, the preferred of the agents read in this sync that its entry's agent outranked,
+    /// judged: what the entry keeps if that agent leaves and this one is all that is left.
+    runners_up: BTreeMap<String, SerialEntry>,
+}
+
 /// Judges one agent and merges it into its serial's entry; how many bytes the snapshot grew by, as
-/// [`entry_bytes`] counts them. With `moved`, an agent new to its serial's entry, or with no usable
-/// serial, is noted with the serial it has now (empty for none), for [`forget_moved`].
+/// [`entry_bytes`] counts them. With `moves`, an agent new to its serial's entry, or with no usable
+/// serial, is noted with the serial it has now, and one the entry's agent outranks as a runner-up.
 fn absorb(
     snapshot: &mut Snapshot,
     agent: &wire::Agent<'_>,
     rules: &TrustRules,
     now_ms: f64,
-    moved: Option<&mut Vec<(String, String)>>,
+    mut moves: Option<&mut Moves>,
 ) -> isize {
     // Saturating: a resumed snapshot's counts are the host's text, and could be at their limit.
     snapshot.summary.agents_seen = snapshot.summary.agents_seen.saturating_add(1);
-    let note = |serial: &str| {
-        if let (Some(moved), Some(id)) = (moved, loose::text(&agent.id)) {
-            moved.push((id, serial.to_owned()));
+    let id = loose::text(&agent.id);
+    let mut note = |serial: &str| {
+        if let (Some(moves), Some(id)) = (moves.as_deref_mut(), &id) {
+            moves.moved.push((id.clone(), serial.to_owned()));
         }
     };
     let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
@@ -776,22 +788,38 @@ fn absorb(
         .or_default();
     // A new entry (no agent yet) was not counted; a stored one with none is counted twice, which errs
     // on the safe side.
-    let before = if entry.agents == 0 {
-        0
-    } else {
-        entry_bytes(key_bytes, entry)
+    let counted = |entry: &SerialEntry| match entry.agents {
+        0 => 0,
+        _ => entry_bytes(key_bytes, entry),
     };
+    let before = counted(entry);
     if merge(entry, &serial, agent, rules, now_ms) {
         note(&serial);
     }
-    entry_bytes(key_bytes, entry) as isize - before as isize
+    let mut grown = entry_bytes(key_bytes, entry) as isize - before as isize;
+    if let Some(moves) = moves {
+        if entry.agent_id != id {
+            let runner_up = moves.runners_up.entry(serial.as_ref().to_owned());
+            let runner_up = runner_up.or_default();
+            // Counted with the snapshot, which its memory is held against.
+            let before = counted(runner_up);
+            merge(runner_up, &serial, agent, rules, now_ms);
+            // Only its verdict is read: the ids of the agents it outranked would double a hostile
+            // page's lists.
+            runner_up.other_agent_ids = Box::default();
+            grown += entry_bytes(key_bytes, runner_up) as isize - before as isize;
+        }
+    }
+    grown
 }
 
-/// Takes agents out of the entries of serials they no longer report (`moved`: ids with the serial
-/// each has now, the last one counting), as an incremental sync reads them under another one. An
-/// entry left with no agent is dropped by [`tally`]; one whose preferred agent left keeps another of
-/// its agents with no verdict and no date, so it fails `lastActive` until a sync reads that agent.
-fn forget_moved(snapshot: &mut Snapshot, moved: &[(String, String)]) {
+/// Takes agents out of the entries of serials they no longer report (`moves.moved`: ids with the
+/// serial each has now, the last one counting), as an incremental sync reads them under another one.
+/// An entry left with no agent is dropped by [`tally`]. One whose preferred agent left keeps another
+/// of its agents: judged, if it is the only one left and this sync read it (its runner-up);
+/// otherwise with no verdict and no date, so it fails `lastActive` until a sync reads that agent.
+fn forget_moved(snapshot: &mut Snapshot, moves: &Moves) {
+    let moved = &moves.moved;
     // A filter of the moved ids: most entries hold none of them, and pass with one bit test instead
     // of a search through every moved id (a page of 1000 new agents on 100,000 serials: 450 ms).
     let bit = |id: &str| {
@@ -828,14 +856,21 @@ fn forget_moved(snapshot: &mut Snapshot, moved: &[(String, String)]) {
                 at += 1;
             }
         }
-        if entry.agent_id.as_deref().is_some_and(|id| left(id, serial)) {
-            gone += 1;
+        let preferred_left = entry.agent_id.as_deref().is_some_and(|id| left(id, serial));
+        entry.agents = entry
+            .agents
+            .saturating_sub(gone + u32::from(preferred_left));
+        if preferred_left {
+            // With several left, a runner-up judged now may not be the one a full sync would
+            // prefer (an unread one may outrank it), and `allowAmbiguous` would trust its verdict.
+            let judged = moves.runners_up.get(serial).filter(|r| {
+                entry.agents == 1 && others.len() == 1 && others.first() == r.agent_id.as_ref()
+            });
             entry.agent_id = others.pop();
-            entry.last_active_date = None;
-            entry.decommissioned = None;
-            entry.failed = Box::default();
+            entry.last_active_date = judged.and_then(|r| r.last_active_date.clone());
+            entry.decommissioned = judged.and_then(|r| r.decommissioned);
+            entry.failed = judged.map(|r| r.failed.clone()).unwrap_or_default();
         }
-        entry.agents = entry.agents.saturating_sub(gone);
         entry.other_agent_ids = others.into_boxed_slice();
     }
 }

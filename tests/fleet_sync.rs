@@ -588,6 +588,69 @@ fn an_agent_read_under_another_serial_leaves_the_entry_of_its_old_one() {
         true
     );
     assert_eq!(sharing(&read_again, "REINSTALL"), (1, Some("5"), vec![]));
+    // Read in the same sync as 7 moves, before or after it, 5 is judged there and then, though 7
+    // (more recent) outranked it when it was read.
+    let reread = agent(
+        "5",
+        json!("REINSTALL"),
+        json!({ "lastActiveDate": "2024-05-15T18:00:00Z" }),
+    );
+    let gone = agent("7", json!("NEWBOARD3"), json!({}));
+    for agents in [[reread.clone(), gone.clone()], [gone, reread]] {
+        let both = incremental(&agents, &full);
+        assert_eq!(sharing(&both, "REINSTALL"), (1, Some("5"), vec![]));
+        let answer = check(&both, "REINSTALL", NOW_MS, 60.0);
+        assert_eq!(answer["trusted"], true, "{answer}");
+        assert_eq!(
+            both.serials["REINSTALL"].last_active_date.as_deref(),
+            Some("2024-05-15T18:00:00Z")
+        );
+    }
+    // ... and judged as it now stands: infected, it is not trusted.
+    let infected = agent(
+        "5",
+        json!("REINSTALL"),
+        json!({ "infected": true, "lastActiveDate": "2024-05-15T18:00:00Z" }),
+    );
+    let both = incremental(
+        &[infected, agent("7", json!("NEWBOARD3"), json!({}))],
+        &full,
+    );
+    assert_eq!(
+        failed(&check(&both, "REINSTALL", NOW_MS, 60.0)),
+        ["infected"]
+    );
+    // With two left, the one read is not taken for the serial's verdict: the other, unread, may be
+    // the one a full sync prefers, and `allowAmbiguous` would trust whichever is judged.
+    let shared = vec![vec![
+        agent("7", json!("CLONED"), json!({})),
+        agent(
+            "5",
+            json!("CLONED"),
+            json!({ "lastActiveDate": "2024-05-15T18:10:00Z" }),
+        ),
+        agent(
+            "9",
+            json!("CLONED"),
+            json!({ "infected": true, "lastActiveDate": "2024-05-15T18:20:00Z" }),
+        ),
+    ]];
+    let rules = json!({ "rules": { "allowAmbiguous": true } });
+    let ambiguous = run_sync(&FakeTransport::new(pages(&shared, 0)), rules, 3)
+        .0
+        .unwrap();
+    let read = agent(
+        "5",
+        json!("CLONED"),
+        json!({ "lastActiveDate": "2024-05-15T18:10:00Z" }),
+    );
+    let both = incremental(
+        &[read, agent("7", json!("NEWBOARD4"), json!({}))],
+        &ambiguous,
+    );
+    assert_eq!(sharing(&both, "CLONED").0, 2);
+    assert_eq!(both.serials["CLONED"].last_active_date, None);
+    assert_eq!(check(&both, "CLONED", NOW_MS, 60.0)["trusted"], false);
     // An agent read again under the serial it had stays where it is.
     let same = incremental(&[agent("1", json!("HEALTHY01"), json!({}))], &full);
     assert_eq!(same.serials, full.serials);
