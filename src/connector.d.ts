@@ -214,17 +214,29 @@ export interface SyncSnapshot {
   /** The API filters the sync used (osTypes comma-separated; updatedAt__gt ISO-8601). */
   filters: { osTypes?: string; updatedAt__gt?: string };
   serials: Record<string, SnapshotEntry>;
+  /** Counts over the sync. */
   summary: {
+    /** Agents read, on every page (a resumed sync adds its partial's). */
     agentsSeen: number;
+    /** Distinct usable serials in the snapshot. */
     serials: number;
+    /** Serials trusted at syncedAt. */
     trusted: number;
+    /** Serials not trusted at syncedAt, by failed rule id. */
     notTrustedByReason: Partial<Record<TrustRuleId, number>>;
+    /** Agents read with no serial. */
     nullSerials: number;
+    /** Agents read with a firmware placeholder serial, never an identity. */
     placeholderSerials: number;
+    /** Serials several agents share. */
     duplicatedSerials: number;
+    /** Pages read. */
     pages: number;
+    /** Requests sent, retries included; the floor is one per page. */
     requests: number;
+    /** How long the sync took, in milliseconds. */
     durationMs: number;
+    /** The console's totalItems as last reported; null if it gave none. */
     totalItems: number | null;
   };
 }
