@@ -380,13 +380,22 @@ pub fn snapshot(data: &[u8]) {
         .and_then(|e| e.get("agentId"))
         .and_then(Value::as_str);
     let merging_page = page_merging_into(serial, agent_id);
-    for key in ["resumeFrom", "previous"] {
+    // An incremental sync also reads the serial's judged agent under another serial, after reading
+    // another agent of that serial: the entry it leaves keeps that one (judged, when it is all that is
+    // left) or another, never the one that moved.
+    let moved = agent_id.unwrap_or("fuzz-known");
+    let moving_page = page_moving_from(serial, moved);
+    for (key, body) in [
+        ("resumeFrom", &merging_page),
+        ("previous", &merging_page),
+        ("previous", &moving_page),
+    ] {
         let input = Value::Object(sentinelone_connector::value::Object::from_members(vec![(
             key.to_owned(),
             tree.clone(),
         )]));
         let transport = LastPage {
-            body: merging_page.clone(),
+            body: body.clone(),
             ..LastPage::default()
         };
         let options = CallOptions {
@@ -420,8 +429,35 @@ pub fn snapshot(data: &[u8]) {
                 "{url}"
             );
         }
+        if let (Ok(snapshot), true) = (&result, body == &moving_page && serial != MOVED_TO) {
+            if let Some(entry) = snapshot.serials.get(serial.trim()) {
+                assert!(entry.agents >= 1, "{text}");
+                assert_ne!(entry.agent_id.as_deref(), Some(moved), "{text}");
+                assert!(
+                    !entry.other_agent_ids.iter().any(|id| id == moved),
+                    "{text}"
+                );
+            }
+        }
         assert_sync_keeps_the_token(result);
     }
+}
+
+/// The serial [`page_moving_from`] moves an agent to.
+const MOVED_TO: &str = "FUZZ-MOVED-TO";
+
+/// A last page with an agent of `serial`, then agent `moved` under another serial.
+fn page_moving_from(serial: &str, moved: &str) -> String {
+    let agent = |id: &str, serial: &str| {
+        serde_json::json!({
+            "id": id, "serialNumber": serial, "isDecommissioned": false,
+            "lastActiveDate": "2023-11-14T22:05:00.000000Z", "osType": "windows",
+            "isActive": true, "infected": false, "activeThreats": 0
+        })
+    };
+    let data = vec![agent("fuzz-new", serial), agent(moved, MOVED_TO)];
+    serde_json::json!({ "data": data, "pagination": { "totalItems": 2, "nextCursor": null } })
+        .to_string()
 }
 
 /// A sync's result: a complete snapshot whose summary counts its serials, or an error and an
