@@ -437,6 +437,14 @@ pub fn snapshot(data: &[u8]) {
                     !entry.other_agent_ids.iter().any(|id| id == moved),
                     "{text}"
                 );
+                // The one agent left, read in this sync, is judged as read.
+                if entry.agents == 1 && entry.agent_id.as_deref() == Some("fuzz-new") {
+                    assert_eq!(
+                        entry.last_active_date.as_deref(),
+                        Some(MOVING_PAGE_DATE),
+                        "{text}"
+                    );
+                }
             }
         }
         assert_sync_keeps_the_token(result);
@@ -446,12 +454,15 @@ pub fn snapshot(data: &[u8]) {
 /// The serial [`page_moving_from`] moves an agent to.
 const MOVED_TO: &str = "FUZZ-MOVED-TO";
 
+/// When the agents of [`page_moving_from`] were last active.
+const MOVING_PAGE_DATE: &str = "2023-11-14T22:05:00.000000Z";
+
 /// A last page with an agent of `serial`, then agent `moved` under another serial.
 fn page_moving_from(serial: &str, moved: &str) -> String {
     let agent = |id: &str, serial: &str| {
         serde_json::json!({
             "id": id, "serialNumber": serial, "isDecommissioned": false,
-            "lastActiveDate": "2023-11-14T22:05:00.000000Z", "osType": "windows",
+            "lastActiveDate": MOVING_PAGE_DATE, "osType": "windows",
             "isActive": true, "infected": false, "activeThreats": 0
         })
     };
