@@ -747,14 +747,15 @@ struct Moves {
     /// The agents new to their serial's entry, or with no usable serial, each with the serial it
     /// has now (empty for none).
     moved: Vec<(String, String)>,
-    /// Per serial, the preferred of the agents read in this sync that its entry's agent outranked,
-    /// judged: what the entry keeps if that agent leaves and this one is all that is left.
-    runners_up: BTreeMap<String, SerialEntry>,
+    /// By agent id, the verdicts of the agents an entry set aside in this sync: judged as read when
+    /// its agent outranked them, or as stored when a newly read one outranked them. An entry whose
+    /// agent leaves keeps the verdict of the one agent left, if it is here.
+    set_aside: BTreeMap<String, SerialEntry>,
 }
 
 /// Judges one agent and merges it into its serial's entry; how many bytes the snapshot grew by, as
 /// [`entry_bytes`] counts them. With `moves`, an agent new to its serial's entry, or with no usable
-/// serial, is noted with the serial it has now, and one the entry's agent outranks as a runner-up.
+/// serial, is noted with the serial it has now, and the agent the entry sets aside is kept judged.
 fn absorb(
     snapshot: &mut Snapshot,
     agent: &wire::Agent<'_>,
@@ -765,20 +766,24 @@ fn absorb(
     // Saturating: a resumed snapshot's counts are the host's text, and could be at their limit.
     snapshot.summary.agents_seen = snapshot.summary.agents_seen.saturating_add(1);
     let id = loose::text(&agent.id);
-    let mut note = |serial: &str| {
+    let tracking = moves.is_some();
+    let mut note = |serial: &str, joined: bool| {
         if let (Some(moves), Some(id)) = (moves.as_deref_mut(), &id) {
-            moves.moved.push((id.clone(), serial.to_owned()));
+            // Read again on the page after it was noted under another serial: the last one counts.
+            if joined || moves.moved.iter().any(|(noted, _)| noted == id) {
+                moves.moved.push((id.clone(), serial.to_owned()));
+            }
         }
     };
     let Some(serial) = agent.serial().filter(|s| !s.is_empty()) else {
         snapshot.summary.null_serials = snapshot.summary.null_serials.saturating_add(1);
-        note("");
+        note("", true);
         return 0;
     };
     if serial::is_placeholder(&serial) {
         snapshot.summary.placeholder_serials =
             snapshot.summary.placeholder_serials.saturating_add(1);
-        note("");
+        note("", true);
         return 0;
     }
     let key_bytes = written_len(&serial);
@@ -793,21 +798,31 @@ fn absorb(
         _ => entry_bytes(key_bytes, entry),
     };
     let before = counted(entry);
-    if merge(entry, &serial, agent, rules, now_ms) {
-        note(&serial);
-    }
+    // The entry's agent before this one, with its verdict, in case this one outranks it.
+    let held = (tracking && entry.agents > 0 && entry.agent_id != id).then(|| SerialEntry {
+        agent_id: entry.agent_id.clone(),
+        last_active_date: entry.last_active_date.clone(),
+        decommissioned: entry.decommissioned,
+        agents: 1,
+        other_agent_ids: Box::default(),
+        failed: entry.failed.clone(),
+    });
+    let joined = merge(entry, &serial, agent, rules, now_ms);
+    note(&serial, joined);
     let mut grown = entry_bytes(key_bytes, entry) as isize - before as isize;
     if let Some(moves) = moves {
-        if entry.agent_id != id {
-            let runner_up = moves.runners_up.entry(serial.as_ref().to_owned());
-            let runner_up = runner_up.or_default();
+        let set_aside = if entry.agent_id == id {
+            held
+        } else {
+            let mut judged = SerialEntry::default();
+            merge(&mut judged, &serial, agent, rules, now_ms);
+            Some(judged)
+        };
+        if let Some(set_aside) = set_aside.filter(|e| e.agent_id.is_some()) {
             // Counted with the snapshot, which its memory is held against.
-            let before = counted(runner_up);
-            merge(runner_up, &serial, agent, rules, now_ms);
-            // Only its verdict is read: the ids of the agents it outranked would double a hostile
-            // page's lists.
-            runner_up.other_agent_ids = Box::default();
-            grown += entry_bytes(key_bytes, runner_up) as isize - before as isize;
+            grown += entry_bytes(key_bytes, &set_aside) as isize;
+            let id = set_aside.agent_id.clone().unwrap_or_default();
+            moves.set_aside.insert(id, set_aside);
         }
     }
     grown
@@ -816,7 +831,7 @@ fn absorb(
 /// Takes agents out of the entries of serials they no longer report (`moves.moved`: ids with the
 /// serial each has now, the last one counting), as an incremental sync reads them under another one.
 /// An entry left with no agent is dropped by [`tally`]. One whose preferred agent left keeps another
-/// of its agents: judged, if it is the only one left and this sync read it (its runner-up);
+/// of its agents: judged, if it is the only one left and this sync judged or set it aside;
 /// otherwise with no verdict and no date, so it fails `lastActive` until a sync reads that agent.
 fn forget_moved(snapshot: &mut Snapshot, moves: &Moves) {
     let moved = &moves.moved;
@@ -861,11 +876,12 @@ fn forget_moved(snapshot: &mut Snapshot, moves: &Moves) {
             .agents
             .saturating_sub(gone + u32::from(preferred_left));
         if preferred_left {
-            // With several left, a runner-up judged now may not be the one a full sync would
-            // prefer (an unread one may outrank it), and `allowAmbiguous` would trust its verdict.
-            let judged = moves.runners_up.get(serial).filter(|r| {
-                entry.agents == 1 && others.len() == 1 && others.first() == r.agent_id.as_ref()
-            });
+            // With several left, a verdict kept now may not be the one a full sync would judge
+            // (an unread agent may outrank it), and `allowAmbiguous` would trust it.
+            let judged = match (entry.agents, &others[..]) {
+                (1, [left]) => moves.set_aside.get(left),
+                _ => None,
+            };
             entry.agent_id = others.pop();
             entry.last_active_date = judged.and_then(|r| r.last_active_date.clone());
             entry.decommissioned = judged.and_then(|r| r.decommissioned);

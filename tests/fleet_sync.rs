@@ -651,6 +651,31 @@ fn an_agent_read_under_another_serial_leaves_the_entry_of_its_old_one() {
     assert_eq!(sharing(&both, "CLONED").0, 2);
     assert_eq!(both.serials["CLONED"].last_active_date, None);
     assert_eq!(check(&both, "CLONED", NOW_MS, 60.0)["trusted"], false);
+    // 5, read newer, outranks 7 and sets it aside with its stored verdict; read again under another
+    // serial (it changed while the sync paged), 5 leaves, and 7 is judged as stored.
+    let newer = agent(
+        "5",
+        json!("REINSTALL"),
+        json!({ "lastActiveDate": "2024-05-15T18:28:00Z" }),
+    );
+    let twice = incremental(&[newer, agent("5", json!("NEWBOARD5"), json!({}))], &full);
+    assert_eq!(sharing(&twice, "REINSTALL"), (1, Some("7"), vec![]));
+    assert_eq!(
+        twice.serials["REINSTALL"].last_active_date,
+        full.serials["REINSTALL"].last_active_date
+    );
+    assert_eq!(check(&twice, "REINSTALL", NOW_MS, 60.0)["trusted"], true);
+    assert_eq!(sharing(&twice, "NEWBOARD5"), (1, Some("5"), vec![]));
+    // The last serial an agent is read under on a page counts, the one it had included.
+    let back = incremental(
+        &[
+            agent("1", json!("NEWBOARD6"), json!({})),
+            agent("1", json!("HEALTHY01"), json!({})),
+        ],
+        &full,
+    );
+    assert!(!back.serials.contains_key("NEWBOARD6"));
+    assert_eq!(sharing(&back, "HEALTHY01"), (1, Some("1"), vec![]));
     // An agent read again under the serial it had stays where it is.
     let same = incremental(&[agent("1", json!("HEALTHY01"), json!({}))], &full);
     assert_eq!(same.serials, full.serials);
