@@ -676,6 +676,18 @@ fn an_agent_read_under_another_serial_leaves_the_entry_of_its_old_one() {
     );
     assert!(!back.serials.contains_key("NEWBOARD6"));
     assert_eq!(sharing(&back, "HEALTHY01"), (1, Some("1"), vec![]));
+    // So it does on a snapshot of no serial yet.
+    let none = vec![vec![agent("3", json!(null), json!({}))]];
+    let none = run_sync(&FakeTransport::new(pages(&none, 0)), json!({}), 3)
+        .0
+        .unwrap();
+    assert!(none.serials.is_empty());
+    let twice = [
+        agent("1", json!("NEWBOARD7"), json!({})),
+        agent("1", json!("NEWBOARD8"), json!({})),
+    ];
+    let first = incremental(&twice, &none);
+    assert_eq!(first.serials.keys().collect::<Vec<_>>(), ["NEWBOARD8"]);
     // An agent read again under the serial it had stays where it is.
     let same = incremental(&[agent("1", json!("HEALTHY01"), json!({}))], &full);
     assert_eq!(same.serials, full.serials);
