@@ -253,23 +253,19 @@ test(`on ${PAGES} random pages (SEED=${SEED}): lookups, verdicts and syncs agree
       const later = NOW + 10 * 60_000;
       const syncRules = rng.int(2) === 0 ? {} : { ...randomRules(rng), allowAmbiguous: rng.int(2) === 0 };
       const before = Object.keys(syncRules).length === 0 ? sync : await syncAgents(connection, { rules: syncRules }, ourOptions);
-      const changed = agents.filter(() => rng.int(3) === 0).map((old) => {
-        const serial = rng.int(3) === 0 ? rng.pick([...SERIALS, ...ODD_SERIALS]) : old.serialNumber;
+      // The agent `old` in a new state, perhaps under another serial (one time in `odds`).
+      const change = (old, odds) => {
+        const serial = rng.int(odds) === 0 ? rng.pick([...SERIALS, ...ODD_SERIALS]) : old.serialNumber;
         const agent = { ...randomAgent(rng, serial), id: old.id };
         const [was, is] = [lenient.time(old.lastActiveDate), lenient.time(agent.lastActiveDate)];
         if (was !== null && is !== null && is < was) agent.lastActiveDate = old.lastActiveDate;
         return agent;
-      });
+      };
+      const changed = agents.filter(() => rng.int(3) === 0).map((old) => change(old, 3));
       const added = Array.from({ length: rng.int(3) }, () => randomAgent(rng, rng.pick(SERIALS)));
       // Half the time an agent changes again while the sync pages: read twice (on one page or on
       // both), its latest state last, perhaps under another serial again.
-      const again = changed.length > 0 && rng.int(2) === 0 ? [rng.pick(changed)].map((first) => {
-        const serial = rng.int(2) === 0 ? rng.pick([...SERIALS, ...ODD_SERIALS]) : first.serialNumber;
-        const agent = { ...randomAgent(rng, serial), id: first.id };
-        const [was, is] = [lenient.time(first.lastActiveDate), lenient.time(agent.lastActiveDate)];
-        if (was !== null && is !== null && is < was) agent.lastActiveDate = first.lastActiveDate;
-        return agent;
-      }) : [];
+      const again = changed.length > 0 && rng.int(2) === 0 ? [change(rng.pick(changed), 2)] : [];
       const since = [...changed, ...added, ...again];
       const latest = (agent) => again.find((a) => a.id === agent.id) ?? agent;
       const now = [...agents.map((old) => latest(changed.find((c) => c.id === old.id) ?? old)), ...added];
