@@ -795,11 +795,11 @@ fn absorb(
         .or_default();
     // A new entry (no agent yet) was not counted; a stored one with none is counted twice, which errs
     // on the safe side.
-    let counted = |entry: &SerialEntry| match entry.agents {
-        0 => 0,
-        _ => entry_bytes(key_bytes, entry),
+    let before = if entry.agents == 0 {
+        0
+    } else {
+        entry_bytes(key_bytes, entry)
     };
-    let before = counted(entry);
     // The entry's agent before this one, with its verdict, in case this one outranks it.
     let held = (tracking && entry.agents > 0 && entry.agent_id != id).then(|| SerialEntry {
         agent_id: entry.agent_id.clone(),
@@ -820,10 +820,9 @@ fn absorb(
             merge(&mut judged, &serial, agent, rules, now_ms);
             Some(judged)
         };
-        if let Some(set_aside) = set_aside.filter(|e| e.agent_id.is_some()) {
+        if let Some((id, set_aside)) = set_aside.and_then(|e| Some((e.agent_id.clone()?, e))) {
             // Counted with the snapshot, which its memory is held against.
             grown += entry_bytes(key_bytes, &set_aside) as isize;
-            let id = set_aside.agent_id.clone().unwrap_or_default();
             moves.set_aside.insert(id, set_aside);
         }
     }
@@ -881,7 +880,7 @@ fn forget_moved(snapshot: &mut Snapshot, moves: &Moves) {
             // With several left, a verdict kept now may not be the one a full sync would judge
             // (an unread agent may outrank it), and `allowAmbiguous` would trust it.
             let judged = match (entry.agents, &others[..]) {
-                (1, [left]) => moves.set_aside.get(left),
+                (1, [last]) => moves.set_aside.get(last),
                 _ => None,
             };
             entry.agent_id = others.pop();
