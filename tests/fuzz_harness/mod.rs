@@ -429,7 +429,7 @@ pub fn snapshot(data: &[u8]) {
                 "{url}"
             );
         }
-        if let (Ok(snapshot), true) = (&result, body == &moving_page && serial != MOVED_TO) {
+        if let (Ok(snapshot), true) = (&result, body == &moving_page && serial.trim() != MOVED_TO) {
             if let Some(entry) = snapshot.serials.get(serial.trim()) {
                 assert!(entry.agents >= 1, "{text}");
                 assert_ne!(entry.agent_id.as_deref(), Some(moved), "{text}");
