@@ -113,6 +113,9 @@ mod tests {
             assert!(err.to_string().contains(why), "{value:?}: {err}");
         }
         assert!(validate(Some(&json!("A".repeat(128)))).is_ok());
+        // The shortest the API's `serialNumber__contains` takes: two characters, however wide.
+        assert_eq!(validate(Some(&json!(" AB "))).unwrap(), "AB");
+        assert_eq!(validate(Some(&json!("é😀"))).unwrap(), "é😀");
         // Characters, not bytes: two-, three- and four-byte ones count once each.
         for wide in ["é", "€", "😀"] {
             assert!(validate(Some(&json!(wide.repeat(128)))).is_ok(), "{wide}");

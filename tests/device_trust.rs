@@ -157,6 +157,30 @@ fn every_default_rule_fails_alone() {
 }
 
 #[test]
+fn every_rule_has_its_own_remediation_for_the_help_desk() {
+    let texts: Vec<&str> = RuleId::ALL
+        .iter()
+        .map(|rule| rule.default_remediation())
+        .collect();
+    for (rule, text) in RuleId::ALL.iter().zip(&texts) {
+        // A sentence the user or the help desk can act on.
+        assert!(text.len() > 40, "{}: {text:?}", rule.as_str());
+        assert!(
+            text.starts_with(|c: char| c.is_ascii_uppercase()),
+            "{text:?}"
+        );
+        assert!(text.ends_with('.'), "{text:?}");
+    }
+    let mut distinct = texts.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), texts.len(), "two rules share a remediation");
+    assert!(RuleId::AgentFound
+        .default_remediation()
+        .contains("Install the SentinelOne agent"));
+}
+
+#[test]
 fn missing_or_unreadable_fields_fail_closed() {
     for (changes, rule) in [
         (json!({ "isDecommissioned": "<absent>" }), "decommissioned"),
@@ -377,6 +401,120 @@ fn every_rule_option_changes_the_verdict() {
     );
 }
 
+/// The check of `rule` in an evaluation's `checks`.
+fn check_of<'a>(out: &'a Value, rule: &str) -> &'a Value {
+    out["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == json!(rule))
+        .unwrap_or_else(|| panic!("no {rule} check in {out}"))
+}
+
+#[test]
+fn a_report_from_the_future_fails_beyond_the_clock_skew_allowance() {
+    let serial = "C02XK1ABJG5J";
+    let at = |date: &str| {
+        let agent = with(healthy("1", serial), json!({ "lastActiveDate": date }));
+        evaluate_agents(serial, vec![agent], Value::Null)
+    };
+    // Ten minutes ahead of the evaluation (18:30Z): a wrong clock, not proof of recent contact.
+    let out = at("2024-05-15T18:40:00Z");
+    assert_eq!(failed_rules(&out), ["lastActive"]);
+    assert_eq!(out["reasons"][0]["actual"]["minutesAgo"], json!(-10.0));
+    assert_eq!(
+        out["reasons"][0]["message"],
+        json!("lastActiveDate is 10.0 minutes in the future: the console's or this host's clock is wrong")
+    );
+    // Up to five minutes ahead is clock skew: contact just now.
+    for date in ["2024-05-15T18:31:00Z", "2024-05-15T18:35:00Z"] {
+        let out = at(date);
+        assert_eq!(out["trusted"], json!(true), "{date}");
+        assert_eq!(
+            check_of(&out, "lastActive")["actual"]["minutesAgo"],
+            json!(0.0),
+            "{date}"
+        );
+    }
+    assert_eq!(failed_rules(&at("2024-05-15T18:35:01Z")), ["lastActive"]);
+}
+
+#[test]
+fn either_uninstall_flag_alone_fails_and_says_so() {
+    let serial = "C02XK1ABJG5J";
+    let said = "the agent is uninstalled or pending uninstall";
+    let unsaid = "the console did not say whether the agent is uninstalled or pending uninstall";
+    for (changes, actual, message) in [
+        (
+            json!({ "isUninstalled": true, "isPendingUninstall": "<absent>" }),
+            json!(true),
+            said,
+        ),
+        (
+            json!({ "isUninstalled": "<absent>", "isPendingUninstall": true }),
+            json!(true),
+            said,
+        ),
+        // One false and the other unknown proves nothing: fail closed, saying what is missing.
+        (
+            json!({ "isUninstalled": false, "isPendingUninstall": "<absent>" }),
+            Value::Null,
+            unsaid,
+        ),
+    ] {
+        let out = evaluate_agents(
+            serial,
+            vec![with(healthy("1", serial), changes.clone())],
+            Value::Null,
+        );
+        assert_eq!(failed_rules(&out), ["uninstalled"], "{changes}");
+        assert_eq!(out["reasons"][0]["actual"], actual, "{changes}");
+        assert_eq!(out["reasons"][0]["message"], json!(message), "{changes}");
+    }
+}
+
+#[test]
+fn a_check_says_why_it_passed_or_failed() {
+    let serial = "C02XK1ABJG5J";
+    let rules = json!({
+        "allowedOperationalStates": ["na", "partially_disabled"],
+        "minAgentVersion": "23.10.1.1"
+    });
+    let judged = |changes: Value| {
+        evaluate_agents(
+            serial,
+            vec![with(healthy("1", serial), changes)],
+            rules.clone(),
+        )
+    };
+    let passing =
+        judged(json!({ "operationalState": "partially_disabled", "agentVersion": "23.10.1.1" }));
+    assert_eq!(passing["trusted"], json!(true));
+    assert_eq!(
+        check_of(&passing, "operationalState")["message"],
+        json!(r#"operational state "partially_disabled" is allowed"#)
+    );
+    assert_eq!(
+        check_of(&passing, "agentVersion")["message"],
+        json!("agent version 23.10.1.1 is at least 23.10.1.1")
+    );
+    let failing =
+        judged(json!({ "operationalState": "disabled_error", "agentVersion": "23.9.0.0" }));
+    assert_eq!(failed_rules(&failing), ["operationalState", "agentVersion"]);
+    assert_eq!(
+        failing["reasons"][0]["message"],
+        json!(r#"operational state "disabled_error" is not one of ["na","partially_disabled"]"#)
+    );
+    assert_eq!(
+        failing["reasons"][1]["message"],
+        json!("agent version 23.9.0.0 is older than 23.10.1.1")
+    );
+    assert_eq!(
+        failing["reasons"][1]["expected"],
+        json!({ "min": "23.10.1.1" })
+    );
+}
+
 #[test]
 fn several_failures_are_all_reported() {
     let out = evaluate_agents(
@@ -449,6 +587,10 @@ fn rules_are_validated_strictly() {
         (json!({ "allowedOsTypes": "macos" }), "allowedOsTypes"),
         (json!({ "allowedOsTypes": [1] }), "allowedOsTypes"),
         (json!({ "minAgentVersion": "v23" }), "minAgentVersion"),
+        (
+            json!({ "minAgentVersion": "1.2.3.4.5.6.7.8.9" }),
+            "minAgentVersion must be dotted numbers",
+        ),
         (json!({ "allowAmbiguous": "yes" }), "allowAmbiguous"),
         (
             json!({ "remediation": { "notARule": "x" } }),
@@ -484,10 +626,21 @@ fn rules_are_validated_strictly() {
         TrustRules::from_json(Some(&tree(&json!({})))).unwrap(),
         TrustRules::default()
     );
-    assert_eq!(
-        TrustRules::from_json(Some(&tree(&json!({ "allowedOsTypes": null })))).unwrap(),
-        TrustRules::default()
-    );
+    // null is the default of every rule that has "any" as its default.
+    for key in [
+        "allowedOsTypes",
+        "allowedNetworkStatuses",
+        "minAgentVersion",
+    ] {
+        assert_eq!(
+            TrustRules::from_json(Some(&tree(&json!({ key: null })))).unwrap(),
+            TrustRules::default(),
+            "{key}"
+        );
+    }
+    // Eight parts at the most: as many as any agent version has, with room to spare.
+    let eight = json!({ "minAgentVersion": "1.2.3.4.5.6.7.8" });
+    assert!(TrustRules::from_json(Some(&tree(&eight))).is_ok());
     // Values the console may add later pass through, in its lower case.
     let open = json!({ "allowedOsTypes": ["chromeos", "windows_legacy"], "allowedOperationalStates": ["na", "db_corruption"] });
     assert!(TrustRules::from_json(Some(&tree(&open))).is_ok());
