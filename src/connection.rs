@@ -218,10 +218,18 @@ fn validate_token(raw: &str) -> Result<&str, ConnectorError> {
     if !graphic {
         return Err(invalid("apiToken contains control or non-ASCII characters"));
     }
-    // No SentinelOne token holds one, and one that did could be spelled across two JSON strings
-    // of an output, where no redaction of a single text can see it.
-    if token.bytes().any(|b| b == b'"' || b == b'\\') {
-        return Err(invalid("apiToken contains a quote or a backslash"));
+    // No SentinelOne token holds one. A quote or a backslash could spell the token across two JSON
+    // strings of an output, where no redaction of a single text can see it. A token ending in `[`
+    // (or starting with `]`, or holding `[REDACTED]`) is spelled again by the `[REDACTED]` that
+    // replaces it in a text a console made to follow it; without brackets no occurrence can reach
+    // into the marker, so redaction leaves none.
+    if token
+        .bytes()
+        .any(|b| matches!(b, b'"' | b'\\' | b'[' | b']'))
+    {
+        return Err(invalid(
+            "apiToken contains a quote, a backslash or a square bracket",
+        ));
     }
     // Nor is one made only of what JSON writes outside strings: a number a console sends could spell
     // it, and the body redacted of it was no JSON any more (the call failed as a malformed response,
@@ -534,12 +542,22 @@ mod tests {
             ("abcdefghijklmnop\u{0}c", "control or non-ASCII"),
             ("abcdefghijklmnop\u{7f}c", "control or non-ASCII"),
             ("tökén-abcdefghijklmnop", "control or non-ASCII"),
-            ("abcdefghijklmnop\"c", "a quote or a backslash"),
-            ("\\abcdefghijklmnop", "a quote or a backslash"),
+            (
+                "abcdefghijklmnop\"c",
+                "a quote, a backslash or a square bracket",
+            ),
+            (
+                "\\abcdefghijklmnop",
+                "a quote, a backslash or a square bracket",
+            ),
             ("1234567890123456", "only digits"),
             ("1700000000000000000", "only digits"),
-            ("1e10,-2.5E+3:[{}]", "only digits"),
+            ("1e10,-2.5E+3:{},0.5", "only digits"),
             ("true,false,null,1", "only digits"),
+            // Each would be spelled again by the [REDACTED] replacing it (redact.rs's test).
+            ("abcdefghijklmnop[", "a square bracket"),
+            ("]abcdefghijklmnop", "a square bracket"),
+            ("abcdefgh[REDACTED]ijklmnop", "a square bracket"),
         ] {
             let err = validate_token(bad).expect_err(bad);
             assert_eq!(err.code(), "INVALID_CONNECTION");

@@ -751,6 +751,57 @@ mod tests {
     }
 
     #[test]
+    fn the_marker_never_spells_a_token_again() {
+        // Tokens as `connection::validate_token` takes them (no square bracket) made of the marker's
+        // letters, in texts of the marker's pieces and the token's: the `[REDACTED]` put in a token's
+        // place must never spell it again with what stands beside it. (A token ending in `[` would be:
+        // "abcdefghijklmnop" then the token, redacted, is the token.)
+        let mut state = 11u64;
+        for secret in [
+            "REDACTEDREDACTED",
+            "ACTED-0123456789",
+            "0123456789-REDAC",
+            "tREDACTED-tail-01",
+        ] {
+            let (head, tail) = secret.split_at(secret.len() / 2);
+            let pieces = [
+                "[",
+                "]",
+                REDACTED,
+                "REDACTED",
+                "RED",
+                "ACTED",
+                "\\t",
+                "\t",
+                "t",
+                secret,
+                head,
+                tail,
+                &secret[..secret.len() - 1],
+                &secret[1..],
+            ];
+            for _ in 0..3000 {
+                let mut text = String::new();
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                for _ in 0..1 + (state >> 60) % 7 {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+                }
+                let clean = redact(&text, secret);
+                assert!(!spells(&clean, secret), "{text:?} became {clean:?}");
+                let json = redact_json_text(quoted(&text), secret);
+                assert!(!json.contains(secret), "{text:?} became {json}");
+                let read = crate::json::parse_value(&json).unwrap();
+                assert!(!value_contains(&read, secret), "{text:?} reads as {json}");
+            }
+        }
+    }
+
+    #[test]
     fn finds_like_the_standard_search_on_every_short_text_of_two_letters() {
         for length in 0..=13 {
             for bits in 0u32..1 << length {

@@ -14,7 +14,7 @@ use sentinelone_connector::sync::{self, SerialEntry, Snapshot, SnapshotHead, Syn
 use sentinelone_connector::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use sentinelone_connector::trust::TrustRules;
 use sentinelone_connector::value::{Number, Value};
-use sentinelone_connector::{json, latin1, response, serial, timestamp, wire};
+use sentinelone_connector::{json, latin1, redact, response, serial, timestamp, wire};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -246,6 +246,20 @@ pub fn inputs(data: &[u8]) {
     let Ok(connection) = Connection::new(base, token) else {
         return;
     };
+    // Any token the connection takes, in a text a console could make around it (the fuzzed serial
+    // before, the numbers after): redacted, no text nor JSON text spells it, nor any of its strings.
+    let secret = connection.api_token();
+    let around = format!("{serial_text}{secret}{numbers}");
+    let clean = redact::redact(&around, secret);
+    assert!(
+        !redact::spells(&clean, secret),
+        "{around:?} became {clean:?}"
+    );
+    let json_text = redact::redact_json_text(quoted(&around), secret);
+    assert!(!json_text.contains(secret), "{around:?} became {json_text}");
+    if let Ok(read) = json::parse_value(&json_text) {
+        assert!(!redact::value_contains(&read, secret), "{json_text}");
+    }
     let base_url = connection.base_url();
     assert!(base_url.starts_with("https://") || base_url.starts_with("http://"));
     assert!(!base_url.contains(['?', '#', '@', ' ']));

@@ -14,6 +14,7 @@ let connection;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 const validateOutput = ajv.compile(connector.outputSchema('getAgentBySerialNumber'));
 const validateError = ajv.compile(connector.manifest().errorSchema);
+const validateConnection = ajv.compile(connector.manifest().connectionProperties);
 const seen = []; // every output and error, scanned for the token at the end
 
 before(async () => {
@@ -261,6 +262,23 @@ test('placeholders and bad connections fail before any request', async () => {
     assert.equal(error.message, 'invalid connection: apiToken is too short to be a SentinelOne API token');
   }
   assert.equal(mock.requests.length, before);
+});
+
+test('a token the [REDACTED] marker would spell again is refused before it is sent', async () => {
+  // A console that echoes "abcdefghijklmno" then such a token would get it back into the output:
+  // redacted, "abcdefghijklmno[REDACTED]" holds "abcdefghijklmno[".
+  const sent = [];
+  const fetch = async (request) => {
+    sent.push(request);
+    return { status: 200, headers: {}, body: '{"data":[],"pagination":{"totalItems":0,"nextCursor":null}}' };
+  };
+  for (const apiToken of ['abcdefghijklmno[', ']abcdefghijklmno', 'abcdefg[REDACTED]hijklmn']) {
+    const error = await connector.getAgentBySerialNumber({ baseUrl: mock.url, apiToken }, { serialNumber: 'C02XK1ABJG5J' }, { fetch }).catch((e) => e);
+    assert.equal(error.code, 'INVALID_CONNECTION', apiToken);
+    assert.equal(error.message, 'invalid connection: apiToken contains a quote, a backslash or a square bracket');
+  }
+  assert.equal(sent.length, 0);
+  assert.equal(validateConnection({ baseUrl: mock.url, apiToken: 'abcdefghijklmno[' }), false, 'the schema refuses it too');
 });
 
 test('a console spelling the token with an escape leaks it through no JSON.stringify of an output or error', async () => {
