@@ -137,6 +137,9 @@ mod tests {
             " 1",
             "1 ",
             "12a",
+            // The bytes just past '9' and just before '0'.
+            "1:",
+            "/1",
             "+-1",
             "99999999999999999999",
         ] {
@@ -153,6 +156,7 @@ mod tests {
             ("\"FALSE\"", Some(false)),
             ("\" true \"", Some(true)),
             ("1", Some(true)),
+            ("0", Some(false)),
             ("\"0\"", Some(false)),
             ("2", None),
             ("\"yes please\"", None),

@@ -183,6 +183,20 @@ mod tests {
         assert_eq!(parse_micros("2023-03-17T12:27:24+02:00"), Some(base));
         assert_eq!(parse_micros("2023-03-17T09:27:24-0100"), Some(base));
         assert_eq!(parse_micros("1970-01-01T00:00:00Z"), Some(0));
+        // Every field at its largest: the last second of a year, and a leap second (read as the
+        // next one: consoles never write one, but it is a timestamp).
+        assert_eq!(
+            parse_micros("2023-12-31T23:59:59Z"),
+            Some(1_704_067_199_000_000)
+        );
+        assert_eq!(
+            parse_micros("2016-12-31T23:59:60Z"),
+            Some(1_483_228_800_000_000)
+        );
+        assert_eq!(
+            parse_micros("2023-04-30t00:00:00Z"),
+            Some(1_682_812_800_000_000)
+        );
         assert_eq!(
             parse_micros("2024-02-29T00:00:00Z"),
             Some(1_709_164_800_000_000)
@@ -244,6 +258,16 @@ mod tests {
             "2023-13-01T00:00:00Z",
             "2023-02-29T00:00:00Z",
             "2023-03-17T24:00:00Z",
+            "2023-03-17T10:60:00Z",
+            "2023-03-17T10:27:61Z",
+            "2023-04-31T00:00:00Z",
+            "2023-03-00T00:00:00Z",
+            // One separator wrong, the others right.
+            "2023/03-17T10:27:24Z",
+            "2023-03/17T10:27:24Z",
+            "2023-03-17X10:27:24Z",
+            "2023-03-17T10-27:24Z",
+            "2023-03-17T10:27-24Z",
             "2023-03-17T10:27:24.Z",
             "2023-03-17T10:27:24ZZ",
             "2023-03-17T10:27:24+2",
