@@ -569,6 +569,22 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_where_it_connects_but_never_the_token() {
+        let connection = Connection::new(
+            "https://usea1-partners.sentinelone.net",
+            "test-token-0123456789",
+        )
+        .unwrap();
+        let shown = format!("{connection:?}");
+        assert!(
+            shown.contains("https://usea1-partners.sentinelone.net"),
+            "{shown}"
+        );
+        assert!(shown.contains("[REDACTED]"), "{shown}");
+        assert!(!shown.contains("test-token-0123456789"), "{shown}");
+    }
+
+    #[test]
     fn properties_must_be_strings() {
         let props = ConnectionProperties::from_json(
             crate::value::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),

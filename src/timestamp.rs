@@ -182,6 +182,9 @@ mod tests {
         assert_eq!(parse_micros("2023-03-17 10:27:24"), Some(base));
         assert_eq!(parse_micros("2023-03-17T12:27:24+02:00"), Some(base));
         assert_eq!(parse_micros("2023-03-17T09:27:24-0100"), Some(base));
+        assert_eq!(parse_micros("2023-03-17T12:27:24+02"), Some(base));
+        assert_eq!(parse_micros("2023-03-18T10:26:24+23:59"), Some(base));
+        assert_eq!(parse_micros("2023-03-17T04:57:24-05:30"), Some(base));
         assert_eq!(parse_micros("1970-01-01T00:00:00Z"), Some(0));
         // Every field at its largest: the last second of a year, and a leap second (read as the
         // next one: consoles never write one, but it is a timestamp).
@@ -271,6 +274,11 @@ mod tests {
             "2023-03-17T10:27:24.Z",
             "2023-03-17T10:27:24ZZ",
             "2023-03-17T10:27:24+2",
+            "2023-03-17T10:27:24+02-00",
+            "2023-03-17T10:27:24+24:00",
+            "2023-03-17T10:27:24+00:60",
+            "2023-03-17T10:27:24+0060",
+            "2023-03-17T10:27:24+2400",
             "2023-03-17T10:27:24 junk",
             "２０２３-03-17T10:27:24Z",
         ] {

@@ -87,6 +87,30 @@ fn a_good_connection_reports_count_latency_and_expiry() {
 }
 
 #[test]
+fn a_console_over_plain_http_draws_a_warning() {
+    let base = "http://127.0.0.1:4010";
+    let out = check(
+        vec![
+            Exchange {
+                url: format!("{base}/web/api/v2.1/agents?limit=1&countOnly=true"),
+                answer: ok(count_body(58)),
+            },
+            Exchange {
+                url: format!("{base}/web/api/v2.1/users/api-token-details"),
+                answer: ok(details(json!("2025-05-15T18:30:00Z"))),
+            },
+        ],
+        json!({ "baseUrl": base, "apiToken": TOKEN }),
+        &FakeRuntime::default(),
+    );
+    assert_eq!(out["ok"], json!(true));
+    assert_eq!(
+        out["warnings"],
+        json!(["baseUrl uses plain http://, which is only for local testing"])
+    );
+}
+
+#[test]
 fn a_token_expiring_within_14_days_draws_a_warning() {
     let out = check_healthy(3, "2024-05-20T18:30:00.000000Z");
     assert_eq!(out["ok"], json!(true));
