@@ -569,22 +569,6 @@ mod tests {
     }
 
     #[test]
-    fn debug_shows_where_it_connects_but_never_the_token() {
-        let connection = Connection::new(
-            "https://usea1-partners.sentinelone.net",
-            "test-token-0123456789",
-        )
-        .unwrap();
-        let shown = format!("{connection:?}");
-        assert!(
-            shown.contains("https://usea1-partners.sentinelone.net"),
-            "{shown}"
-        );
-        assert!(shown.contains("[REDACTED]"), "{shown}");
-        assert!(!shown.contains("test-token-0123456789"), "{shown}");
-    }
-
-    #[test]
     fn properties_must_be_strings() {
         let props = ConnectionProperties::from_json(
             crate::value::json!({"baseUrl": 12, "apiToken": "test-token-0123456789"}),
@@ -652,11 +636,23 @@ mod tests {
         })))
         .unwrap();
         assert_eq!(none.scope().count(), 0);
+        // As many ids as the API takes, and not one more (above).
+        let most =
+            Connection::from_properties(&props(crate::value::from_serde(&serde_json::json!({
+                "baseUrl": "https://a.example", "apiToken": "test-token-0123456789",
+                "siteIds": vec!["1"; MAX_SCOPE_IDS]
+            }))))
+            .unwrap();
+        assert_eq!(most.scope().count(), 1);
     }
 
     #[test]
     fn debug_hides_the_token() {
         let c = Connection::new("https://console.example", "very-secret-token").unwrap();
-        assert!(!format!("{c:?}").contains("very-secret-token"));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret-token"), "{shown}");
+        // Still says where it connects, with the token's place marked.
+        assert!(shown.contains("https://console.example"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
     }
 }
