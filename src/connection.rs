@@ -487,6 +487,13 @@ mod tests {
             base("https://[2001:db8::1]").unwrap(),
             "https://[2001:db8::1]"
         );
+        assert_eq!(
+            base("https://[::ffff:192.0.2.1]:8443").unwrap(),
+            "https://[::ffff:192.0.2.1]:8443"
+        );
+        // An API root is removed from the path only: a host named "web" keeps its "/api".
+        assert_eq!(base("https://web/api").unwrap(), "https://web/api");
+        assert_eq!(base("https://web/web/api").unwrap(), "https://web");
     }
 
     #[test]
@@ -512,6 +519,9 @@ mod tests {
             ("https://-bad.example", "ASCII"),
             ("https://", "no host"),
             ("https://[::1", "IPv6"),
+            ("https://[]", "IPv6"),
+            ("https://[::g]", "IPv6"),
+            ("https://[::1]x", "invalid host"),
             ("https://console.example/a\"b", "not allowed"),
         ] {
             let err = base(raw).expect_err(raw);
