@@ -504,6 +504,8 @@ mod tests {
             ("ftp://console.example", "https"),
             ("http://console.example", "localhost"),
             ("http://127.0.0.1.evil.example", "localhost"),
+            ("http://127.0.0.256", "localhost"),
+            ("http://127.1", "localhost"),
             ("https://user:pass@console.example", "credentials"),
             ("https://console.example?x=1", "query"),
             ("https://console.example/#frag", "query or fragment"),

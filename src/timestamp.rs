@@ -277,6 +277,9 @@ mod tests {
             "2023-03-17T10:60:00Z",
             "2023-03-17T10:27:61Z",
             "2023-04-31T00:00:00Z",
+            // Century years are leap years only every fourth century.
+            "1900-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
             "2023-03-00T00:00:00Z",
             // One separator wrong, the others right.
             "2023/03-17T10:27:24Z",
