@@ -352,6 +352,25 @@ mod tests {
     }
 
     #[test]
+    fn a_read_field_given_twice_is_refused_whichever_it_is() {
+        // JSON.parse keeps the last of two keys, a reader might keep the first: the host and the
+        // connector would judge different agents.
+        for name in AGENT_FIELDS {
+            let body = format!(
+                r#"{{"data":[{{"{name}":"1","osType":"macos","{name}":"2"}}],"pagination":{{"totalItems":1}}}}"#
+            );
+            let error = parse_agents_page(&body).expect_err(name);
+            assert!(
+                error.contains(&format!("duplicate field `{name}`")),
+                "{error}"
+            );
+        }
+        // Keys the connector does not read may repeat: they are only handed on.
+        let body = r#"{"data":[{"id":"1","tags":[],"tags":{}}],"pagination":{"totalItems":1}}"#;
+        assert!(parse_agents_page(body).is_ok());
+    }
+
+    #[test]
     fn reads_the_documented_error_envelope() {
         let d = upstream_detail(
             r#"{"errors":[{"code":4010010,"detail":null,"title":"Authentication Failed"}]}"#,
