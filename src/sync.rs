@@ -1224,5 +1224,64 @@ mod tests {
         assert_eq!(&*shared.other_agent_ids, ["2", "1"]);
         assert!(!snapshot.serials["B2"].failed.is_empty());
         assert_eq!(snapshot.serials.len(), 2);
+
+        // An incremental sync also counts the verdicts it sets aside, against the same budget: on
+        // A1, agent 2 (judged as read, outranked) and agent 1 (its verdict, outranked by 3).
+        let mut tracked = Snapshot::default();
+        let mut moves = Moves::default();
+        let mut counted = 0isize;
+        for wire::Object(agent) in &page.data {
+            counted += absorb(
+                &mut tracked,
+                agent,
+                &rules,
+                1_715_797_800_000.0,
+                Some(&mut moves),
+            );
+        }
+        assert_eq!(tracked.serials, snapshot.serials);
+        let ids: Vec<&str> = moves.set_aside.keys().map(String::as_str).collect();
+        assert_eq!(ids, ["1", "2"]);
+        let set_aside: usize = moves
+            .set_aside
+            .values()
+            .map(|entry| entry_bytes(written_len("A1"), entry))
+            .sum();
+        assert_eq!(counted, (held + set_aside) as isize);
+    }
+
+    #[test]
+    fn a_moved_agent_leaves_its_old_entry_whatever_its_id() {
+        // Ids as consoles write them (19 digits) and short ones: the filter in front of the search
+        // must let each one through.
+        let ids = (0..300u64)
+            .map(|i| (1_550_901_640_146_865_256 + i * 7_919).to_string())
+            .chain(["7", "18446744073709551615", "9223372036854775807"].map(String::from));
+        for id in ids {
+            let mut snapshot = Snapshot::default();
+            let entry = |agent: &str, other: &str| SerialEntry {
+                agent_id: Some(agent.to_owned()),
+                agents: 2,
+                other_agent_ids: Box::new([other.to_owned()]),
+                ..SerialEntry::default()
+            };
+            snapshot.serials.insert("OLD".into(), entry(&id, "other"));
+            snapshot
+                .serials
+                .insert("KEPT".into(), entry("other-2", &id));
+            let moves = Moves {
+                moved: vec![(id.clone(), "NEW".into())],
+                set_aside: BTreeMap::new(),
+            };
+            forget_moved(&mut snapshot, &moves);
+            let old = &snapshot.serials["OLD"];
+            assert_eq!(
+                (old.agents, old.agent_id.as_deref()),
+                (1, Some("other")),
+                "{id}"
+            );
+            let kept = &snapshot.serials["KEPT"];
+            assert_eq!((kept.agents, kept.other_agent_ids.len()), (1, 0), "{id}");
+        }
     }
 }
