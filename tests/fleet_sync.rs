@@ -386,14 +386,27 @@ fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed
     let out = check(&snapshot, "HEALTHY01", NOW_MS - 10.0 * 60_000.0, 60.0);
     assert_eq!(failed(&out), ["snapshot"]);
     assert!(first_message(&out).contains("10.0 minutes in the future"));
+    // Exactly the allowance ahead is still skew.
+    for minutes_ahead in [2.0, 5.0] {
+        assert_eq!(
+            failed(&check(
+                &snapshot,
+                "HEALTHY01",
+                NOW_MS - minutes_ahead * 60_000.0,
+                60.0
+            )),
+            Vec::<String>::new(),
+            "{minutes_ahead} minutes ahead"
+        );
+    }
     assert_eq!(
         failed(&check(
             &snapshot,
             "HEALTHY01",
-            NOW_MS - 2.0 * 60_000.0,
+            NOW_MS - 5.1 * 60_000.0,
             60.0
         )),
-        Vec::<String>::new()
+        ["snapshot"]
     );
 }
 
