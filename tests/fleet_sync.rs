@@ -367,6 +367,21 @@ fn time_dependent_rules_are_judged_at_check_time_and_stale_snapshots_fail_closed
         )),
         Vec::<String>::new()
     );
+    // The snapshot check says how old a fresh one is too.
+    let out = check(&snapshot, "HEALTHY01", NOW_MS + 50.0 * 60_000.0, 60.0);
+    assert_eq!(
+        out["checks"][0]["message"],
+        json!("the snapshot is 50.0 minutes old")
+    );
+    // An incomplete one says so, however fresh.
+    let mut incomplete = snapshot.clone();
+    incomplete.complete = false;
+    let out = check(&incomplete, "HEALTHY01", NOW_MS, 60.0);
+    assert_eq!(failed(&out), ["snapshot"]);
+    assert_eq!(
+        first_message(&out),
+        "incomplete snapshot: the sync did not finish"
+    );
     // 70 minutes later: the snapshot is stale, whatever the device.
     let out = check(&snapshot, "HEALTHY01", NOW_MS + 70.0 * 60_000.0, 60.0);
     assert_eq!(failed(&out), ["snapshot"]);
