@@ -757,6 +757,12 @@ mod tests {
         // place must never spell it again with what stands beside it. (A token ending in `[` would be:
         // "abcdefghijklmnop" then the token, redacted, is the token.)
         let mut state = 11u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
         for secret in [
             "REDACTEDREDACTED",
             "ACTED-0123456789",
@@ -782,14 +788,8 @@ mod tests {
             ];
             for _ in 0..3000 {
                 let mut text = String::new();
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                for _ in 0..1 + (state >> 60) % 7 {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+                for _ in 0..1 + next() % 7 {
+                    text.push_str(pieces[next() as usize % pieces.len()]);
                 }
                 let clean = redact(&text, secret);
                 assert!(!spells(&clean, secret), "{text:?} became {clean:?}");
