@@ -355,6 +355,36 @@ mod tests {
     }
 
     #[test]
+    fn a_transport_failure_reaches_the_call() {
+        let (mut call, effects) = call();
+        call.poll();
+        effects.borrow_mut().take_started();
+        let failure = TransportError::NetworkFinal("certificate not trusted".into());
+        effects.borrow_mut().failed(1, failure);
+        let error = call.poll().expect("settled").expect_err("no response");
+        assert_eq!(error.code(), "NETWORK");
+        assert!(
+            error.to_string().contains("certificate not trusted"),
+            "{error}"
+        );
+        assert_eq!(effects.borrow_mut().take_cancelled(), vec![2]);
+    }
+
+    #[test]
+    fn both_completing_before_a_poll_leaves_nothing_of_the_loser() {
+        // The response and the deadline both reported before the call runs again: one wins, and the
+        // other's completion is dropped with it, not kept for an id nobody waits on.
+        let (mut call, effects) = call();
+        call.poll();
+        effects.borrow_mut().fetched(1, ok("{}"));
+        effects.borrow_mut().fired(2);
+        assert!(call.poll().is_some());
+        assert_eq!(effects.borrow_mut().take_cancelled().len(), 1);
+        assert!(effects.borrow().completed.is_empty());
+        assert!(effects.borrow().waiting.is_empty());
+    }
+
+    #[test]
     fn a_deadline_firing_first_times_the_call_out() {
         let (mut call, effects) = call();
         call.poll();

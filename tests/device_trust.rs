@@ -748,6 +748,44 @@ fn a_console_echoing_the_token_into_judged_fields_never_leaks_it() {
 }
 
 #[test]
+fn the_token_in_one_place_of_a_verdict_alone_is_still_scrubbed() {
+    // A verdict is searched for the token before it is rebuilt redacted: each place is found on its
+    // own, not only alongside another that quotes the same text.
+    let redacted = |out: &Value, pointer: &str| {
+        let text = out.pointer(pointer).unwrap().to_string();
+        assert!(text.contains("[REDACTED]"), "{pointer}: {text}");
+    };
+    // Lookup fields no check reads.
+    for field in ["uuid", "osName", "siteId", "accountId", "groupId"] {
+        let agent = with(
+            healthy("1", "ECHO0003"),
+            json!({ field: format!("x {TOKEN} y") }),
+        );
+        // invoke_json fails the test if the token appears anywhere in the output.
+        let out = evaluate_agents("ECHO0003", vec![agent], Value::Null);
+        assert_eq!(out["trusted"], json!(true), "{field}");
+        redacted(&out, &format!("/{field}"));
+    }
+    // A passing check's expected value, and nothing else.
+    let rules = json!({ "allowedOsTypes": ["macos", format!("x-{TOKEN}-y")] });
+    let out = evaluate_agents("ECHO0003", vec![healthy("1", "ECHO0003")], rules);
+    assert_eq!(out["trusted"], json!(true));
+    let os_check = out["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == json!("osType"))
+        .unwrap();
+    assert_eq!(os_check["expected"], json!(["macos", "x-[REDACTED]-y"]));
+    // A failing check's remediation, and nothing else.
+    let rules = json!({ "allowedOsTypes": ["windows"],
+                        "remediation": { "osType": format!("not {TOKEN}") } });
+    let out = evaluate_agents("ECHO0003", vec![healthy("1", "ECHO0003")], rules);
+    assert_eq!(failed_rules(&out), ["osType"]);
+    assert_eq!(out["reasons"][0]["remediation"], json!("not [REDACTED]"));
+}
+
+#[test]
 fn a_raw_response_says_whether_it_is_the_body_as_received() {
     // The driver hands back its own copy of a body only when the core says the text is that body:
     // never once redaction rewrote it.

@@ -866,6 +866,22 @@ fn a_snapshot_never_carries_the_token_from_rules_or_a_stored_snapshot() {
         .0
         .unwrap();
     assert_eq!(&*next.serials["HEALTHY01"].other_agent_ids, ["9[REDACTED]"]);
+
+    // Nor does a filter quoting it, the only place it is in (the request is the host's own input).
+    let filtered = run_sync(
+        &FakeTransport::new(vec![Exchange {
+            url: format!("{}&osTypes=windows%2C{TOKEN}", page_url(None)),
+            answer: ok(page(&fleet()[0], 3, None)),
+        }]),
+        json!({ "osTypes": ["windows", TOKEN] }),
+        3,
+    )
+    .0
+    .unwrap();
+    assert_eq!(
+        filtered.filters.get("osTypes").map(String::as_str),
+        Some("windows,[REDACTED]")
+    );
 }
 
 #[test]
