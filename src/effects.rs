@@ -276,16 +276,22 @@ mod tests {
         }
     }
 
-    fn call() -> (
+    type TestCall = (
         Call<Result<HttpResponse, crate::error::ConnectorError>>,
         Rc<RefCell<Effects>>,
-    ) {
+    );
+
+    fn call() -> TestCall {
+        call_with(|| 1_000.0, || 0.0)
+    }
+
+    fn call_with(now: fn() -> f64, random: fn() -> f64) -> TestCall {
         let effects = Rc::new(RefCell::new(Effects::default()));
         let transport = EffectTransport(Rc::clone(&effects));
         let runtime = EffectRuntime {
             effects: Rc::clone(&effects),
-            now: || 1_000.0,
-            random: || 0.0,
+            now,
+            random,
         };
         let future = async move {
             let client = Client::new(&transport, &runtime, CallOptions::default());
@@ -340,6 +346,30 @@ mod tests {
             matches!(started[0], Effect::Fetch { id: 4, .. }),
             "{started:?}"
         );
+    }
+
+    #[test]
+    fn the_host_clock_and_randomness_set_the_waits() {
+        let refused = |status: u16, headers: Vec<(String, String)>| HttpResponse {
+            status,
+            headers,
+            ..ok("")
+        };
+        // Jitter from the host's random number: 250 ms x (0.5 + 0.5 x 0.5).
+        let (mut call, effects) = call_with(|| 1_000.0, || 0.5);
+        call.poll();
+        effects.borrow_mut().fetched(1, refused(503, vec![]));
+        call.poll();
+        let started = effects.borrow_mut().take_started();
+        assert_eq!(started.last(), Some(&Effect::Sleep { id: 3, ms: 187 }));
+        // A Retry-After date is read against the host's clock: 1 s after the epoch, told 3 s.
+        let (mut call, effects) = call_with(|| 1_000.0, || 0.0);
+        call.poll();
+        let told = vec![("retry-after".into(), "Thu, 01 Jan 1970 00:00:03 GMT".into())];
+        effects.borrow_mut().fetched(1, refused(429, told));
+        call.poll();
+        let started = effects.borrow_mut().take_started();
+        assert_eq!(started.last(), Some(&Effect::Sleep { id: 3, ms: 2_000 }));
     }
 
     #[test]
