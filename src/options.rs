@@ -97,4 +97,17 @@ mod tests {
             assert_eq!(err.code(), "INVALID_INPUT", "{t:?} {a:?}");
         }
     }
+
+    #[test]
+    fn now_is_any_finite_time_a_date_can_hold() {
+        // ECMAScript dates reach 8.64e15 ms either side of the epoch.
+        for now in [None, Some(0.0), Some(-1.5), Some(8.64e15), Some(-8.64e15)] {
+            let options = CallOptions::default().with_now(now).unwrap();
+            assert_eq!(options.now_ms, now);
+        }
+        for now in [8.64e15 + 1.0, -8.64e15 - 1.0, f64::NAN, f64::INFINITY] {
+            let err = CallOptions::default().with_now(Some(now)).unwrap_err();
+            assert_eq!(err.code(), "INVALID_INPUT", "{now}");
+        }
+    }
 }

@@ -126,6 +126,38 @@ fn a_token_expiring_within_14_days_draws_a_warning() {
 
     let out = check_healthy(3, "2024-05-30T18:31:00Z");
     assert_eq!(out["warnings"], json!([]), "15 days ahead is fine");
+
+    // Expiring this very moment is not expired yet; a moment before is.
+    let out = check_healthy(3, "2024-05-15T18:30:00Z");
+    assert_eq!(
+        out["warnings"],
+        json!(["the API token expires in 0.0 days (at 2024-05-15T18:30:00Z): regenerate it before then"])
+    );
+    let out = check_healthy(3, "2024-05-15T18:29:59Z");
+    assert_eq!(
+        out["warnings"],
+        json!(["the API token expired at 2024-05-15T18:29:59Z"])
+    );
+    assert_eq!(
+        out["ok"],
+        json!(true),
+        "the read worked: a warning, not a failure"
+    );
+}
+
+#[test]
+fn only_the_data_object_says_when_the_token_expires() {
+    let body = json!({ "meta": { "expiresAt": "2024-05-16T00:00:00Z" }, "data": {} }).to_string();
+    let out = check(
+        vec![count(ok(count_body(3))), expiry(ok(body))],
+        connection_json(),
+        &FakeRuntime::default(),
+    );
+    assert_eq!(out["tokenExpiresAt"], Value::Null);
+    assert_eq!(
+        out["warnings"],
+        json!(["the console did not report when the token expires"])
+    );
 }
 
 #[test]
@@ -222,6 +254,20 @@ fn latency_includes_retries_and_an_empty_scope_is_flagged() {
         .as_str()
         .unwrap()
         .contains("sees no agents"));
+
+    // A check that failed after its retries says how long it took too.
+    let out = check(
+        vec![
+            count(status(503, "")),
+            count(status(503, "")),
+            count(status(503, "")),
+        ],
+        connection_json(),
+        &runtime,
+    );
+    assert_eq!(out["ok"], json!(false));
+    assert_eq!(out["error"]["code"], json!("UPSTREAM_UNAVAILABLE"));
+    assert_eq!(out["latencyMs"], json!(375));
 }
 
 #[test]
