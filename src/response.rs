@@ -288,5 +288,7 @@ mod tests {
             check(&response(200, &big), 0.0).unwrap_err().code(),
             "RESPONSE_TOO_LARGE"
         );
+        let largest = "x".repeat(MAX_BODY_BYTES);
+        assert!(check(&response(200, &largest), 0.0).is_ok());
     }
 }
