@@ -282,6 +282,31 @@ mod tests {
     }
 
     #[test]
+    fn an_error_body_is_read_up_to_64_kib() {
+        let body = |padding: usize| {
+            format!(
+                r#"{{"errors":[{{"code":4010010,"title":"Authentication Failed"}}],"pad":"{}"}}"#,
+                "x".repeat(padding)
+            )
+        };
+        let message = |padding| {
+            check(&response(401, &body(padding)), 0.0)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            message(4_000).contains("Authentication Failed"),
+            "{}",
+            message(4_000)
+        );
+        assert!(
+            !message(70_000).contains("Authentication Failed"),
+            "{}",
+            message(70_000)
+        );
+    }
+
+    #[test]
     fn oversized_bodies_are_refused_before_parsing() {
         let big = "x".repeat(MAX_BODY_BYTES + 1);
         assert_eq!(
