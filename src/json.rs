@@ -820,6 +820,17 @@ mod tests {
         assert_eq!(skip_all(&brackets_in_strings), Ok(()));
     }
 
+    #[test]
+    fn depth_is_given_back_when_an_array_or_object_ends() {
+        // A hundred siblings at depth 2 under a limit of 2: each closes before the next opens.
+        let arrays = format!("[{}]", ["[]"; 100].join(","));
+        let mut reader = Reader::new(&arrays, 2);
+        assert_eq!(reader.array(|r| r.array(|r| r.skip())), Ok(()));
+        let objects = format!("[{}]", ["{}"; 100].join(","));
+        let mut reader = Reader::new(&objects, 2);
+        assert_eq!(reader.array(|r| r.object(|r, _| r.skip())), Ok(()));
+    }
+
     /// Reads each element of an array with `read`, keeping every result (errors included).
     fn elements<'a, T>(
         text: &'a str,
@@ -843,7 +854,15 @@ mod tests {
         );
         assert!(matches!(strings[0], Ok(Cow::Borrowed("plain"))));
         assert_eq!(strings[1].as_deref(), Ok("tab\tand é 😀"));
-        for bad in [r#""\ud800""#, r#""\udc00""#, r#""\ud800\u0041""#] {
+        let simple = elements(r#"["\"\\\/\b\f\n\r\t"]"#, Reader::string);
+        assert_eq!(simple[0].as_deref(), Ok("\"\\/\u{8}\u{c}\n\r\t"));
+        for bad in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            r#""\x""#,
+            r#""\'""#,
+        ] {
             assert!(Reader::new(bad, 4).string().is_err(), "{bad}");
         }
     }
