@@ -856,14 +856,18 @@ mod tests {
         assert_eq!(strings[1].as_deref(), Ok("tab\tand é 😀"));
         let simple = elements(r#"["\"\\\/\b\f\n\r\t"]"#, Reader::string);
         assert_eq!(simple[0].as_deref(), Ok("\"\\/\u{8}\u{c}\n\r\t"));
-        for bad in [
-            r#""\ud800""#,
-            r#""\udc00""#,
-            r#""\ud800\u0041""#,
-            r#""\x""#,
-            r#""\'""#,
+        for (bad, why) in [
+            (r#""\ud800""#, "lone leading surrogate"),
+            (r#""\ud800\u0041""#, "lone leading surrogate"),
+            // A low surrogate's digits after something other than `\u` are not its pair.
+            (r#""\ud800\ndc00""#, "lone leading surrogate"),
+            (r#""\ud800xudc00""#, "lone leading surrogate"),
+            (r#""\udc00""#, "lone trailing surrogate"),
+            (r#""\x""#, "invalid escape"),
+            (r#""\'""#, "invalid escape"),
         ] {
-            assert!(Reader::new(bad, 4).string().is_err(), "{bad}");
+            let error = Reader::new(bad, 4).string().unwrap_err();
+            assert!(error.contains(why), "{bad}: {error}");
         }
     }
 
