@@ -693,6 +693,11 @@ mod tests {
             "-7.0",
             "1700000000000.5",
             "0.000000000000000000001",
+            // Found by search: each is misrounded if a division's remainder is not kept exactly as
+            // a sticky bit (a tie left where there is none, or made where there is one).
+            "6624e-21",
+            "312591799208395e-21",
+            "8885684217387176.5",
         ] {
             let ours = decimal_to_f64(text).unwrap();
             let core: f64 = text.parse().unwrap();
