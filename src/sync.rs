@@ -1251,6 +1251,86 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_is_counted_as_its_texts_are_written_plus_fixed_shares() {
+        // Each text is given "xxxxxxxxxx\u{1}" more in turn: 16 bytes more as JSON writes it, so
+        // 16 more counted against the budget, wherever the text stands.
+        const GROWN: &str = "xxxxxxxxxx\u{1}";
+        let texts = |grow: usize| -> [String; 10] {
+            std::array::from_fn(|i| format!("t{i}{}", if i == grow { GROWN } else { "" }))
+        };
+        let counted = |t: &[String; 10]| {
+            let value = |json: String| crate::json::parse_value(&json).unwrap();
+            let quoted = |i: usize| crate::json_writer::quoted(&t[i]);
+            let entry = SerialEntry {
+                agent_id: Some(t[1].clone()),
+                last_active_date: Some(t[2].clone()),
+                decommissioned: Some(false),
+                agents: 2,
+                other_agent_ids: Box::new([t[3].clone()]),
+                failed: Box::new([
+                    Check {
+                        rule: RuleId::OsType,
+                        passed: false,
+                        expected: value(format!("[{}]", quoted(4))),
+                        actual: value(format!("{{{}:{}}}", quoted(5), quoted(6))),
+                        message: t[7].clone(),
+                    },
+                    Check {
+                        rule: RuleId::NetworkStatus,
+                        passed: false,
+                        expected: value(quoted(8)),
+                        actual: value(format!("{{\"k\":[{}]}}", quoted(9))),
+                        message: String::new(),
+                    },
+                ]),
+            };
+            let written = crate::json_writer::to_json_string(&entry).len() + quoted(0).len() + 1;
+            let bytes = entry_bytes(written_len(&t[0]), &entry);
+            assert!(
+                bytes >= written,
+                "{bytes} < {written}: the budget counts all the JSON"
+            );
+            bytes
+        };
+        let base = counted(&texts(usize::MAX));
+        for grow in 0..10 {
+            assert_eq!(counted(&texts(grow)), base + 16, "text {grow}");
+        }
+    }
+
+    #[test]
+    fn a_share_moves_the_total_by_what_it_changes_by() {
+        // No other unit test runs a sync, so the total moves only with this share.
+        let mut share = LiveShare(0);
+        let base = share.set(0);
+        assert_eq!(share.set(1_000), base + 1_000);
+        assert_eq!(share.set(1_500), base + 1_500);
+        assert_eq!(share.set(400), base + 400);
+        drop(share);
+        assert_eq!(LIVE_SNAPSHOT_BYTES.load(AtomicOrdering::Relaxed), base);
+    }
+
+    #[test]
+    fn paging_past_the_total_is_allowed_by_a_tenth_of_it_or_1000() {
+        assert_eq!(paging_allowance(0), 1_000);
+        assert_eq!(paging_allowance(10_009), 1_000);
+        assert_eq!(paging_allowance(50_000), 5_000);
+    }
+
+    #[test]
+    fn progress_is_written_as_the_typescript_types_name_it() {
+        let progress = Progress {
+            page: 2,
+            agents_seen: 2_000,
+            total_items: Some(2_500),
+        };
+        assert_eq!(
+            crate::json_writer::to_json_string(&progress),
+            r#"{"page":2,"agentsSeen":2000,"totalItems":2500}"#
+        );
+    }
+
+    #[test]
     fn a_moved_agent_leaves_its_old_entry_whatever_its_id() {
         // Ids as consoles write them (19 digits) and short ones: the filter in front of the search
         // must let each one through.
