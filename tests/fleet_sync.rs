@@ -1001,6 +1001,15 @@ fn a_stored_snapshot_cannot_add_query_parameters_or_move_the_incremental_window(
             json!({ "previous": edited(&complete, "/syncedAt", json!("2024-05-15&limit=1")) }),
             "previous.syncedAt must be",
         ),
+        // A partial snapshot marked complete, or one with no cursor to resume at.
+        (
+            json!({ "resumeFrom": edited(&partial, "/complete", json!(true)) }),
+            "resumeFrom must be an incomplete snapshot with a resumeCursor",
+        ),
+        (
+            json!({ "resumeFrom": edited(&partial, "/resumeCursor", Value::Null) }),
+            "resumeFrom must be an incomplete snapshot with a resumeCursor",
+        ),
     ] {
         let transport = FakeTransport::new(vec![]);
         let failure = run_sync(&transport, input, 3).0.unwrap_err();
