@@ -792,11 +792,20 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
 
     // Rules that would judge stored facts differently need a full sync; remediation texts, the
     // inactivity limit and ambiguity are applied at check time and may change.
-    for (key, snapshot) in [("resumeFrom", &partial), ("previous", &json_of(&resumed))] {
+    // Rules given without the stored OS list allow every OS: that judges differently too.
+    let stored = [("resumeFrom", &partial), ("previous", &json_of(&resumed))];
+    let other_rules = [
+        json!({ "allowedOsTypes": ["windows"] }),
+        json!({ "maxInactiveMinutes": 5 }),
+    ];
+    for ((key, snapshot), rules) in stored
+        .iter()
+        .flat_map(|s| other_rules.iter().map(move |r| (s, r)))
+    {
         let transport = FakeTransport::new(vec![]);
-        let input = json!({ key: snapshot, "rules": { "allowedOsTypes": ["windows"] } });
+        let input = json!({ *key: snapshot, "rules": rules });
         let failure = run_sync(&transport, input, 3).0.unwrap_err();
-        assert_eq!(failure.error.code(), "INVALID_INPUT");
+        assert_eq!(failure.error.code(), "INVALID_INPUT", "{key} {rules}");
         assert!(
             failure.error.to_string().contains("full sync"),
             "{}",
