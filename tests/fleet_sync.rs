@@ -797,6 +797,7 @@ fn a_resumed_or_incremental_sync_judges_with_the_rules_its_snapshot_was_made_wit
     let other_rules = [
         json!({ "allowedOsTypes": ["windows"] }),
         json!({ "maxInactiveMinutes": 5 }),
+        json!({ "allowedOsTypes": ["macos", "windows"] }),
     ];
     for ((key, snapshot), rules) in stored
         .iter()
@@ -952,6 +953,10 @@ fn a_continued_sync_reads_the_same_agents_as_the_sync_it_continues() {
             "osTypes must be previous's",
         ),
         (
+            json!({ "previous": previous, "osTypes": ["linux", "macos"] }),
+            "osTypes must be previous's",
+        ),
+        (
             json!({ "previous": full, "osTypes": ["windows"] }),
             "osTypes must be previous's",
         ),
@@ -1073,7 +1078,7 @@ fn pages_are_paced_at_most_25_requests_per_second() {
     let runtime = FakeRuntime::default();
     let connection =
         ConnectionProperties::from_json(tree(&connection_json())).expect("a connection object");
-    pollster::block_on(capability::sync_agents(
+    let snapshot = pollster::block_on(capability::sync_agents(
         &transport,
         &runtime,
         &connection,
@@ -1087,6 +1092,9 @@ fn pages_are_paced_at_most_25_requests_per_second() {
         vec![40, 40],
         "three pages, two gaps of 40 ms"
     );
+    // The summary's duration is the sync's time on the host's clock: those two gaps here.
+    assert_eq!(snapshot.summary.duration_ms, 80);
+    assert_eq!(snapshot.summary.requests, 3);
 }
 
 #[test]
@@ -1443,4 +1451,33 @@ fn a_snapshot_keeps_at_most_256_mib_of_agent_data() {
     let (result, sent) = incremental_from(fat_serial(max_mib - 10), script);
     assert_eq!(sent, 1, "stopped before the next page");
     too_large(&result.unwrap_err().error);
+}
+
+#[test]
+fn a_checked_serial_gives_its_reasons_in_rule_order() {
+    // The stored failures, and the two judged at check time (uniqueSerial, lastActive), which fall
+    // between and before them in rule order.
+    let failing = json!({ "osType": "macos", "networkStatus": "disconnected" });
+    let twins = [
+        agent("1", json!("TWIN0002"), failing.clone()),
+        agent("2", json!("TWIN0002"), failing),
+    ];
+    let rules = json!({ "allowedOsTypes": ["windows"], "allowedNetworkStatuses": ["connected"],
+                        "maxInactiveMinutes": 60 });
+    let snapshot = run_sync(
+        &FakeTransport::new(vec![Exchange {
+            url: page_url(None),
+            answer: ok(page(&twins, 2, None)),
+        }]),
+        json!({ "rules": rules }),
+        3,
+    )
+    .0
+    .unwrap();
+    let two_hours_later = NOW_MS + 7_200_000.0;
+    let out = check(&snapshot, "TWIN0002", two_hours_later, 24.0 * 60.0);
+    assert_eq!(
+        failed(&out),
+        ["uniqueSerial", "lastActive", "networkStatus", "osType"]
+    );
 }
