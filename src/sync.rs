@@ -414,8 +414,9 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
         starting_point(input, resume, previous, rules_value).map_err(fail)?;
     // An incremental sync (or a resumed one) reads agents again that its stored entries hold: one
     // now under another serial, or none, must leave the entry of the serial it had. Any sync of the
-    // agents changed since a time reads an agent that changes while it pages again, under the
-    // serial it has now, whatever it started from (a previous snapshot, a partial one, or nothing).
+    // agents changed since a time also reads again an agent that changes while it pages: it counts
+    // under the serial it has then, whatever the sync started from (a previous snapshot, a partial
+    // one, or nothing).
     let incremental = snapshot.filters.get("updatedAt__gt").is_some();
     let mut moves = Moves::default();
     snapshot.version = SNAPSHOT_VERSION;
