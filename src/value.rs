@@ -317,6 +317,11 @@ mod tests {
         assert_eq!(a.get("u").and_then(Value::as_u64), Some(u64::MAX));
         assert_eq!(a.get("n").and_then(Value::as_f64), Some(i64::MIN as f64));
         assert_eq!(value.as_object().map(Object::len), Some(3));
+        assert_eq!(value.as_object().map(Object::is_empty), Some(false));
+        let empty = parse_value("{}").unwrap();
+        assert_eq!(empty.as_object().map(Object::is_empty), Some(true));
+        assert!(value.is_object() && empty.is_object());
+        assert!(!Value::Null.is_object() && !parse_value("[]").unwrap().is_object());
         assert_eq!(value.get("missing"), None);
         assert_eq!(Value::Null.get("a"), None);
     }
@@ -331,6 +336,7 @@ mod tests {
     #[test]
     fn numbers_keep_their_kind() {
         assert_eq!(Value::from(5i64), Value::from(5u64));
+        assert_eq!(Value::from(5u32), Value::from(5u64));
         assert_eq!(Value::from(-5i64).as_u64(), None);
         assert_eq!(Number::Negative(-5).as_i64(), Some(-5));
         assert_eq!(Number::Unsigned(u64::MAX).as_i64(), None);

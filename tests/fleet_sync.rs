@@ -1480,4 +1480,5 @@ fn a_checked_serial_gives_its_reasons_in_rule_order() {
         failed(&out),
         ["uniqueSerial", "lastActive", "networkStatus", "osType"]
     );
+    assert_eq!(out["reasons"][0]["actual"], json!(2), "two agents have it");
 }
