@@ -6,8 +6,9 @@ import { agentFromRow, ROWS } from '../mock-console/fixtures.mjs';
 
 const { getAgentBySerialNumber } = await import('../pkg/node.js');
 // A fixed time, not the clock's: the agent's dates are made from it, and for about one time in
-// thirteen their digits make the lookup compile one more function (227 bytes), which would make the
-// budget pass or fail by the hour CI runs at.
+// thirteen their digits make a pair probe of the token search hit, so the lookup compiles one more
+// function (`redact::find_byte`, 227 bytes), which would make the budget pass or fail by the hour CI
+// runs at.
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 const agent = agentFromRow(ROWS[0], NOW);
 const body = JSON.stringify({ data: [agent], pagination: { totalItems: 1, nextCursor: null } });
