@@ -410,14 +410,14 @@ pub async fn sync_agents<T: Transport, R: Runtime>(
     .map_err(fail)?;
     let meter = Meter::start(client);
 
+    let from_previous = previous.is_some();
     let (mut snapshot, mut cursor) =
         starting_point(input, resume, previous, rules_value).map_err(fail)?;
     // An incremental sync (or a resumed one) reads agents again that its stored entries hold: one
-    // now under another serial, or none, must leave the entry of the serial it had. Any sync of the
-    // agents changed since a time also reads again an agent that changes while it pages: it counts
-    // under the serial it has then, whatever the sync started from (a previous snapshot, a partial
-    // one, or nothing).
-    let incremental = snapshot.filters.get("updatedAt__gt").is_some();
+    // now under another serial, or none, must leave the entry of the serial it had. An agent that
+    // changes while the sync pages is read again too, even on a snapshot of no serial.
+    let incremental = snapshot.filters.get("updatedAt__gt").is_some()
+        && (from_previous || !snapshot.serials.is_empty());
     let mut moves = Moves::default();
     snapshot.version = SNAPSHOT_VERSION;
     let mut last_request_at: Option<f64> = None;
