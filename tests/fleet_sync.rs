@@ -1446,8 +1446,8 @@ fn a_snapshot_keeps_at_most_256_mib_of_agent_data() {
 
 #[test]
 fn a_checked_serial_gives_its_reasons_in_rule_order() {
-    // The stored failures, and the two judged at check time (uniqueSerial, lastActive), which fall
-    // between and before them in rule order.
+    // The stored failures, and the two judged at check time (uniqueSerial, lastActive), which come
+    // before them in rule order though they are added after.
     let failing = json!({ "osType": "macos", "networkStatus": "disconnected" });
     let twins = [
         agent("1", json!("TWIN0002"), failing.clone()),
